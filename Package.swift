@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers follow docs/ARCHITECTURE.md (and DESIGN.md): C maps at the bottom, then
+// LuaVM (one sandboxed lua_State), then Cluster (AO processes), then the executable.
+let package = Package(
+    name: "Starlane",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "starlane", targets: ["Starlane"]),
+        .library(name: "LuaVM", targets: ["LuaVM"]),
+        .library(name: "Cluster", targets: ["Cluster"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // System libraries (Debian -dev packages), each a module map plus static inline shims.
+        .systemLibrary(name: "CLua", path: "Sources/CLua"),
+        .systemLibrary(name: "CUV", path: "Sources/CUV"),
+        .systemLibrary(name: "CHTTPParser", path: "Sources/CHTTPParser"),
+        .systemLibrary(name: "CCurses", path: "Sources/CCurses"),
+
+        // C code that runs under lua_pcall: the sandbox, json, ordered pairs, persist.
+        // Lua errors longjmp, so everything that can raise lives here, never in Swift.
+        .target(
+            name: "CLuaNatives",
+            dependencies: ["CLua"],
+            cSettings: [.unsafeFlags(["-O2", "-Wall"])],
+            linkerSettings: [.linkedLibrary("lua5.4"), .linkedLibrary("crypto")]
+        ),
+        .target(name: "LuaVM", dependencies: ["CLua", "CLuaNatives"]),
+        .target(name: "EventLoop", dependencies: ["CUV"]),
+        .target(
+            name: "Ledger",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "Cluster",
+            dependencies: ["LuaVM", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Prelude")]
+        ),
+        .executableTarget(
+            name: "Starlane",
+            dependencies: [
+                "LuaVM", "Cluster",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "LuaVM"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StarlaneTests", dependencies: ["Cluster"]),
+    ]
+)

@@ -1,0 +1,38 @@
+#ifndef CLUA_KEYORDER_H
+#define CLUA_KEYORDER_H
+// A canonical total order on the primitive values Lua allows as table keys.
+//
+// Lua 5.4 seeds its string hash per state, so lua_next visits the same table in a
+// different order in every run. Anything whose output must be the same on every run
+// (the sandbox's `pairs`, the json encoder, persist) walks keys in this order instead.
+#include <lua5.4/lua.h>
+
+/// Key ranks, in the order they sort: numbers, strings, booleans, then every
+/// reference type (tables, functions, userdata, threads), which have no canonical order.
+enum {
+    CLUA_KEY_NUMBER = 0,
+    CLUA_KEY_STRING = 1,
+    CLUA_KEY_BOOLEAN = 2,
+    CLUA_KEY_REFERENCE = 3,
+};
+
+/// The rank of the value at `idx` (nil also ranks CLUA_KEY_REFERENCE). Never raises.
+int clua_key_rank(lua_State *L, int idx);
+
+/// Compares two keys: <0, 0 or >0. Numbers by mathematical value (integers and floats
+/// compared exactly, never through a lossy conversion), then strings bytewise (a
+/// prefix sorts first), then false < true. Two reference-typed keys compare equal.
+/// Never raises, never calls metamethods, never allocates.
+int clua_key_compare(lua_State *L, int a, int b);
+
+/// lua_CFunction-style (may raise: call it under a pcall). Pushes a new array of the
+/// keys of the table at `tidx`: its primitive keys in canonical order, then its
+/// reference-typed keys in lua_next order, which is NOT stable across states (persist
+/// orders those by its own rule). Raw access only: no __pairs, no __index. Returns 1.
+int clua_sorted_keys(lua_State *L, int tidx);
+
+/// As clua_sorted_keys, and returns how many of the keys are primitive (they come
+/// first, at 1..n); *total receives the number of keys. May raise.
+lua_Integer clua_collect_keys(lua_State *L, int tidx, lua_Integer *total);
+
+#endif

@@ -1,0 +1,230 @@
+// The sandbox: what user code in a process may reach. Removes I/O, the OS and
+// debug; wraps the functions whose standard behaviour would let a process escape
+// its budget or see the machine (pcall swallowing a budget error, load of
+// bytecode, math.randomseed() from the clock, pairs in hash-seed order).
+#include <string.h>
+#include "vm_internal.h"
+
+// ---------------------------------------------------------------- pcall family
+
+/// Continuation shared by pcall and xpcall (mirrors the standard one) but an
+/// exhausted budget or memory limit is re-raised: the call must unwind entirely.
+static int finish_pcall(lua_State *L, int status, lua_KContext extra) {
+    if (status != LUA_OK && status != LUA_YIELD) {
+        clua_vm *vm = clua_vm_of(L);
+        if (status == LUA_ERRMEM) vm->memory_exceeded = 1;
+        if (clua_vm_must_unwind(vm)) return lua_error(L);
+        lua_pushboolean(L, 0);
+        lua_pushvalue(L, -2);
+        return 2;
+    }
+    return lua_gettop(L) - (int)extra;
+}
+
+static int sandbox_pcall(lua_State *L) {
+    luaL_checkany(L, 1);
+    lua_pushboolean(L, 1);
+    lua_insert(L, 1);
+    int status = lua_pcallk(L, lua_gettop(L) - 2, LUA_MULTRET, 0, 0, finish_pcall);
+    return finish_pcall(L, status, 0);
+}
+
+static int sandbox_xpcall(lua_State *L) {
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushboolean(L, 1);
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2);  /* f, handler, true, f, args... */
+    int status = lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, finish_pcall);
+    return finish_pcall(L, status, 2);
+}
+
+/// coroutine.resume: the standard function (upvalue 1), then the same rule.
+static int sandbox_resume(lua_State *L) {
+    lua_State *co = lua_tothread(L, 1);
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    if (co && lua_toboolean(L, 1) == 0) {
+        clua_vm *vm = clua_vm_of(L);
+        if (lua_status(co) == LUA_ERRMEM) vm->memory_exceeded = 1;
+        if (clua_vm_must_unwind(vm)) {
+            lua_settop(L, 2);
+            return lua_error(L);
+        }
+    }
+    return lua_gettop(L);
+}
+
+// ---------------------------------------------------------------- load, gc, os
+
+/// load: text chunks only; bytecode can crash the VM. Calls the standard load
+/// (upvalue 1) with mode forced to "t", keeping the env argument if given.
+static int sandbox_load(lua_State *L) {
+    int n = lua_gettop(L);
+    if (n < 3) lua_settop(L, 3);
+    lua_pushliteral(L, "t");
+    lua_replace(L, 3);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n < 3 ? 3 : n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/// collectgarbage: only the options that cannot change what a process computes.
+static int sandbox_collectgarbage(lua_State *L) {
+    const char *opt = luaL_optstring(L, 1, "collect");
+    if (strcmp(opt, "count") == 0) {
+        lua_pushnumber(L, (lua_Number)lua_gc(L, LUA_GCCOUNT, 0) + lua_gc(L, LUA_GCCOUNTB, 0) / 1024.0);
+        return 1;
+    }
+    if (strcmp(opt, "collect") == 0) {
+        lua_gc(L, LUA_GCCOLLECT, 0);
+        lua_pushinteger(L, 0);
+        return 1;
+    }
+    return luaL_error(L, "collectgarbage('%s') is not available in a process", opt);
+}
+
+/// os.time(): the current message's timestamp (ms), never the wall clock.
+static int sandbox_time(lua_State *L) {
+    lua_pushinteger(L, (lua_Integer)clua_vm_of(L)->time);
+    return 1;
+}
+
+/// os.clock(): virtual CPU time, the instructions this call has run at an assumed
+/// 100M per second, so it is the same on every replay.
+static int sandbox_clock(lua_State *L) {
+    clua_vm *vm = clua_vm_of(L);
+    lua_pushnumber(L, (lua_Number)(vm->executed - vm->call_start) / 1e8);
+    return 1;
+}
+
+/// math.randomseed needs explicit seeds: without them Lua reads the clock.
+static int sandbox_randomseed(lua_State *L) {
+    if (lua_gettop(L) == 0)
+        return luaL_error(L, "math.randomseed needs a seed in a process (it is seeded per message)");
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, 0);
+    return 0;
+}
+
+// ---------------------------------------------------------------- ordered pairs
+
+/// The iterator: upvalue 1 holds the keys in canonical order, upvalue 2 the next
+/// position. Keys removed during the loop are skipped.
+static int ordered_next(lua_State *L) {
+    lua_Integer pos = lua_tointeger(L, lua_upvalueindex(2));
+    lua_Integer count = (lua_Integer)lua_rawlen(L, lua_upvalueindex(1));
+    while (pos < count) {
+        pos++;
+        lua_rawgeti(L, lua_upvalueindex(1), pos);
+        lua_pushvalue(L, -1);
+        lua_rawget(L, 1);
+        if (!lua_isnil(L, -1)) {
+            lua_pushinteger(L, pos);
+            lua_replace(L, lua_upvalueindex(2));
+            return 2;
+        }
+        lua_pop(L, 2);
+    }
+    lua_pushinteger(L, pos);
+    lua_replace(L, lua_upvalueindex(2));
+    lua_pushnil(L);
+    return 1;
+}
+
+/// pairs: honours __pairs; otherwise iterates keys in canonical order
+/// (numbers, strings, booleans, then reference keys), the same on every run.
+static int sandbox_pairs(lua_State *L) {
+    luaL_checkany(L, 1);
+    if (luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL) {
+        lua_pushvalue(L, 1);
+        lua_call(L, 1, 3);
+        return 3;
+    }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    clua_sorted_keys(L, 1);
+    lua_pushinteger(L, 0);
+    lua_pushcclosure(L, ordered_next, 2);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+// ---------------------------------------------------------------- install
+
+static void wrap_field(lua_State *L, int table, const char *name, lua_CFunction wrapper) {
+    lua_getfield(L, table, name);
+    lua_pushcclosure(L, wrapper, 1);
+    lua_setfield(L, table, name);
+}
+
+static void remove_fields(lua_State *L, int table, const char *const *names) {
+    for (; *names; names++) {
+        lua_pushnil(L);
+        lua_setfield(L, table, *names);
+    }
+}
+
+static void install_package(lua_State *L) {
+    lua_getglobal(L, "package");
+    int package = lua_gettop(L);
+    static const char *const gone[] = {"loadlib", "searchpath", "cpath", NULL};
+    remove_fields(L, package, gone);
+    lua_pushliteral(L, "");
+    lua_setfield(L, package, "path");
+    /* Only package.preload is searched: modules come from the runtime or the process. */
+    lua_getfield(L, package, "searchers");
+    lua_createtable(L, 1, 0);
+    lua_rawgeti(L, -2, 1);
+    lua_rawseti(L, -2, 1);
+    lua_setfield(L, package, "searchers");
+    lua_pop(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, clua_open_json);
+    lua_setfield(L, -2, "json");
+    lua_pushcfunction(L, clua_open_native);
+    lua_setfield(L, -2, "starlane.native");
+    lua_pop(L, 2);
+    /* json is also a global, as in aos. */
+    luaL_requiref(L, "json", clua_open_json, 1);
+    lua_pop(L, 1);
+}
+
+int clua_sandbox_install(lua_State *L) {
+    lua_pushglobaltable(L);
+    int g = lua_gettop(L);
+    static const char *const gone[] = {"dofile", "loadfile", "print", NULL};
+    remove_fields(L, g, gone);
+    wrap_field(L, g, "load", sandbox_load);
+    lua_pushcfunction(L, sandbox_pcall);
+    lua_setfield(L, g, "pcall");
+    lua_pushcfunction(L, sandbox_xpcall);
+    lua_setfield(L, g, "xpcall");
+    lua_pushcfunction(L, sandbox_collectgarbage);
+    lua_setfield(L, g, "collectgarbage");
+    lua_pushcfunction(L, sandbox_pairs);
+    lua_setfield(L, g, "pairs");
+
+    lua_getglobal(L, "coroutine");
+    wrap_field(L, lua_gettop(L), "resume", sandbox_resume);
+    lua_pop(L, 1);
+    lua_getglobal(L, "math");
+    wrap_field(L, lua_gettop(L), "randomseed", sandbox_randomseed);
+    lua_pop(L, 1);
+
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, sandbox_time);
+    lua_setfield(L, -2, "time");
+    lua_pushcfunction(L, sandbox_clock);
+    lua_setfield(L, -2, "clock");
+    lua_setfield(L, g, "os");
+
+    install_package(L);
+    lua_pop(L, 1);
+    return 0;
+}

@@ -1,0 +1,389 @@
+// The lifecycle of one sandboxed state and the protected entry points Swift calls.
+// Each entry point pushes a C function and runs it with lua_pcall, so every Lua
+// error is caught here and turned into a status code plus a copied message.
+#include <stdlib.h>
+#include <string.h>
+#include <lua5.4/lualib.h>
+#include "vm_internal.h"
+
+// ---------------------------------------------------------------- allocation
+
+/// The allocator: counts every byte and refuses growth past the cap. Lua then
+/// runs an emergency collection and retries before it raises a memory error.
+static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    clua_vm *vm = (clua_vm *)ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        vm->used -= old;
+        return NULL;
+    }
+    if (nsize > old && vm->limit && vm->used - old + nsize > vm->limit)
+        return NULL;
+    void *block = realloc(ptr, nsize);
+    if (block) vm->used = vm->used - old + nsize;
+    return block;
+}
+
+// ---------------------------------------------------------------- the budget
+
+static void vm_count_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    clua_vm *vm = clua_vm_of(L);
+    vm->executed += CLUA_HOOK_INTERVAL;
+    if (vm->budget > 0 && vm->executed - vm->call_start > vm->budget)
+        vm->budget_exhausted = 1;
+    if (vm->budget_exhausted)
+        luaL_error(L, "instruction budget exceeded (%I instructions)", (lua_Integer)vm->budget);
+}
+
+static void vm_begin_call(clua_vm *vm, int64_t budget) {
+    vm->call_start = vm->executed;
+    vm->budget = budget;
+    vm->budget_exhausted = 0;
+    vm->memory_exceeded = 0;
+    vm->syntax_error = 0;
+}
+
+/// Maps a pcall status to what Swift sees, giving the sticky flags precedence:
+/// the error text may have been rewritten by user code on its way out.
+static int vm_status(clua_vm *vm, int status) {
+    if (status == LUA_OK) return CLUA_OK;
+    if (vm->budget_exhausted) return CLUA_ERRBUDGET;
+    if (vm->memory_exceeded || status == LUA_ERRMEM) return CLUA_ERRMEMLIMIT;
+    if (vm->syntax_error) return CLUA_ERRSYNTAX;
+    return status;
+}
+
+// ---------------------------------------------------------------- buffers
+
+void clua_buffer_free(clua_buffer *buffer) {
+    if (!buffer) return;
+    free(buffer->data);
+    buffer->data = NULL;
+    buffer->length = 0;
+}
+
+static void buffer_set(clua_buffer *out, const char *s, size_t n) {
+    if (!out) return;
+    out->data = malloc(n + 1);
+    if (!out->data) { out->length = 0; return; }
+    memcpy(out->data, s, n);
+    out->data[n] = '\0';
+    out->length = n;
+}
+
+/// Copies the value at the top of the stack (a string, or an error object) to *out.
+static void buffer_from_top(lua_State *L, clua_buffer *out, int status) {
+    size_t n = 0;
+    const char *s = NULL;
+    if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER)
+        s = lua_tolstring(L, -1, &n);  /* numbers convert in place: no allocation for short ones */
+    if (s) buffer_set(out, s, n);
+    else if (status == LUA_ERRMEM || status == CLUA_ERRMEMLIMIT) buffer_set(out, "memory limit exceeded", 21);
+    else if (status != LUA_OK) buffer_set(out, "error object is not a string", 28);
+    else if (out) { out->data = NULL; out->length = 0; }
+}
+
+/// Message handler: adds a traceback to string errors, leaves others alone.
+static int vm_traceback(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    if (msg) luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+/// Loads a text chunk or raises its error, remembering that it was a syntax error
+/// (lua_error inside a protected call would report it as a runtime error).
+static void load_or_raise(lua_State *L, const char *source, size_t length, const char *chunkname) {
+    int status = luaL_loadbufferx(L, source, length, chunkname, "t");
+    if (status == LUA_OK) return;
+    if (status == LUA_ERRSYNTAX) clua_vm_of(L)->syntax_error = 1;
+    lua_error(L);
+}
+
+/// Runs `fn` under pcall with a traceback handler and `nargs` light-userdata
+/// arguments already pushed by the caller; copies the single result or the error.
+static int vm_protected(clua_vm *vm, lua_CFunction fn, int nargs, int64_t budget,
+                        clua_buffer *result) {
+    lua_State *L = vm->L;
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, vm_traceback);
+    lua_pushcfunction(L, fn);
+    lua_rotate(L, base + 1, 2);  /* handler, fn, args... */
+    vm_begin_call(vm, budget);
+    int status = vm_status(vm, lua_pcall(L, nargs, 1, base + 1));
+    if (status == CLUA_ERRBUDGET) {
+        lua_pop(L, 1);
+        lua_pushfstring(L, "instruction budget exceeded (%I instructions)", (lua_Integer)budget);
+    } else if (status == CLUA_ERRMEMLIMIT) {
+        lua_pop(L, 1);
+        lua_pushfstring(L, "memory limit exceeded (%I bytes)", (lua_Integer)vm->limit);
+    }
+    buffer_from_top(L, result, status);
+    vm->budget = 0;
+    vm->budget_exhausted = 0;
+    vm->memory_exceeded = 0;
+    vm->syntax_error = 0;
+    lua_settop(L, base);
+    return status;
+}
+
+// ---------------------------------------------------------------- creation
+
+/// Lua side of creation: remembers every C function and library table reachable
+/// from the fresh globals under a stable name, so persist can store them by name.
+static const char *permanents_source =
+    "local perms, seen = {}, {}\n"
+    "local function note(v, name)\n"
+    "  if seen[v] == nil then seen[v] = name; perms[v] = name end\n"
+    "end\n"
+    "for k, v in pairs(_G) do\n"
+    "  if type(v) == 'function' then note(v, k) end\n"
+    "end\n"
+    "for k, v in pairs(_G) do\n"
+    "  if type(v) == 'table' and k ~= '_G' then\n"
+    "    for k2, v2 in pairs(v) do\n"
+    "      if type(v2) == 'function' then note(v2, k .. '.' .. k2) end\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "for i, f in ipairs(package.searchers) do note(f, 'package.searchers.' .. i) end\n"
+    "local inverse = {}\n"
+    "for v, name in pairs(perms) do inverse[name] = v end\n"
+    "return perms, inverse\n";
+
+#define REG_PERMANENTS "starlane.permanents"
+#define REG_INVERSE "starlane.permanents.inverse"
+
+static void open_library(lua_State *L, const char *name, lua_CFunction open) {
+    luaL_requiref(L, name, open, 1);
+    lua_pop(L, 1);
+}
+
+static int vm_setup(lua_State *L) {
+    open_library(L, LUA_GNAME, luaopen_base);
+    open_library(L, LUA_LOADLIBNAME, luaopen_package);
+    open_library(L, LUA_COLIBNAME, luaopen_coroutine);
+    open_library(L, LUA_TABLIBNAME, luaopen_table);
+    open_library(L, LUA_STRLIBNAME, luaopen_string);
+    open_library(L, LUA_MATHLIBNAME, luaopen_math);
+    open_library(L, LUA_UTF8LIBNAME, luaopen_utf8);
+    lua_pushcfunction(L, clua_sandbox_install);
+    lua_call(L, 0, 0);
+    if (luaL_loadbufferx(L, permanents_source, strlen(permanents_source), "=permanents", "t") != LUA_OK)
+        return lua_error(L);
+    lua_call(L, 0, 2);
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_INVERSE);
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_PERMANENTS);
+    return 0;
+}
+
+clua_vm *clua_vm_new(size_t memory_limit, clua_buffer *error) {
+    clua_vm *vm = calloc(1, sizeof *vm);
+    if (!vm) return NULL;
+    vm->L = lua_newstate(vm_alloc, vm);
+    if (!vm->L) {
+        buffer_set(error, "cannot create a Lua state", 25);
+        free(vm);
+        return NULL;
+    }
+    /* Threads created later inherit the hook from the main thread. */
+    lua_sethook(vm->L, vm_count_hook, LUA_MASKCOUNT, CLUA_HOOK_INTERVAL);
+    int status = vm_protected(vm, vm_setup, 0, 0, error);
+    if (status != CLUA_OK) {
+        clua_vm_free(vm);
+        return NULL;
+    }
+    vm->limit = memory_limit;
+    if (memory_limit && vm->used > memory_limit) {
+        buffer_set(error, "memory limit is smaller than the standard libraries", 51);
+        clua_vm_free(vm);
+        return NULL;
+    }
+    return vm;
+}
+
+void clua_vm_free(clua_vm *vm) {
+    if (!vm) return;
+    vm->limit = 0;
+    lua_close(vm->L);
+    free(vm);
+}
+
+size_t clua_vm_memory_used(const clua_vm *vm) { return vm->used; }
+size_t clua_vm_memory_limit(const clua_vm *vm) { return vm->limit; }
+void clua_vm_set_memory_limit(clua_vm *vm, size_t limit) { vm->limit = limit; }
+int64_t clua_vm_last_instructions(const clua_vm *vm) { return vm->executed - vm->call_start; }
+void clua_vm_set_time(clua_vm *vm, int64_t timestamp) { vm->time = timestamp; }
+
+// ---------------------------------------------------------------- entry points
+
+static int do_preload(lua_State *L) {
+    const char *name = lua_touserdata(L, 1);
+    const char *source = lua_touserdata(L, 2);
+    size_t length = *(size_t *)lua_touserdata(L, 3);
+    lua_pushfstring(L, "@%s.lua", name[0] == '.' ? name + 1 : name);
+    load_or_raise(L, source, length, lua_tostring(L, -1));
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, name);
+    return 0;
+}
+
+int clua_vm_preload(clua_vm *vm, const char *name, const char *source, size_t length,
+                    clua_buffer *error) {
+    lua_pushlightuserdata(vm->L, (void *)name);
+    lua_pushlightuserdata(vm->L, (void *)source);
+    lua_pushlightuserdata(vm->L, &length);
+    return vm_protected(vm, do_preload, 3, 0, error);
+}
+
+static int do_exec(lua_State *L) {
+    const char *source = lua_touserdata(L, 1);
+    size_t length = *(size_t *)lua_touserdata(L, 2);
+    const char *chunkname = lua_touserdata(L, 3);
+    lua_settop(L, 0);
+    load_or_raise(L, source, length, chunkname);
+    lua_call(L, 0, 1);
+    if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+    }
+    return 1;
+}
+
+int clua_vm_exec(clua_vm *vm, const char *source, size_t length, const char *chunkname,
+                 int64_t budget, clua_buffer *result) {
+    lua_pushlightuserdata(vm->L, (void *)source);
+    lua_pushlightuserdata(vm->L, &length);
+    lua_pushlightuserdata(vm->L, (void *)(chunkname ? chunkname : "=chunk"));
+    return vm_protected(vm, do_exec, 3, budget, result);
+}
+
+/// Pushes the value at a dotted global path, raising if a step is not a table.
+static void push_path(lua_State *L, const char *path) {
+    lua_pushglobaltable(L);
+    const char *start = path;
+    for (;;) {
+        const char *dot = strchr(start, '.');
+        size_t n = dot ? (size_t)(dot - start) : strlen(start);
+        if (!lua_istable(L, -1))
+            luaL_error(L, "'%s' is not reachable: not a table before '%s'", path, start);
+        lua_pushlstring(L, start, n);
+        lua_rawget(L, -2);
+        lua_remove(L, -2);
+        if (!dot) return;
+        start = dot + 1;
+    }
+}
+
+static int do_call_json(lua_State *L) {
+    const char *path = lua_touserdata(L, 1);
+    const char *args = lua_touserdata(L, 2);
+    size_t length = *(size_t *)lua_touserdata(L, 3);
+    lua_settop(L, 0);
+    push_path(L, path);                                  /* 1: function */
+    if (lua_type(L, 1) != LUA_TFUNCTION)
+        return luaL_error(L, "'%s' is not a function", path);
+    lua_pushcfunction(L, clua_json_decode);
+    lua_pushlstring(L, args, length);
+    lua_call(L, 1, 1);                                   /* 2: args array */
+    if (!lua_istable(L, 2)) return luaL_error(L, "call arguments must be a JSON array");
+    lua_Integer n = luaL_len(L, 2);
+    luaL_checkstack(L, (int)n + 4, "too many arguments");
+    for (lua_Integer i = 1; i <= n; i++) lua_rawgeti(L, 2, i);
+    lua_remove(L, 2);
+    lua_call(L, (int)n, 1);
+    lua_pushcfunction(L, clua_json_encode);
+    lua_insert(L, -2);
+    lua_call(L, 1, 1);
+    return 1;
+}
+
+int clua_vm_call_json(clua_vm *vm, const char *function_path, const char *args_json,
+                      size_t args_length, int64_t budget, clua_buffer *result) {
+    lua_pushlightuserdata(vm->L, (void *)function_path);
+    lua_pushlightuserdata(vm->L, (void *)args_json);
+    lua_pushlightuserdata(vm->L, &args_length);
+    return vm_protected(vm, do_call_json, 3, budget, result);
+}
+
+static int do_seed(lua_State *L) {
+    int64_t *seeds = lua_touserdata(L, 1);
+    lua_getglobal(L, "math");
+    lua_getfield(L, -1, "randomseed");
+    lua_pushinteger(L, (lua_Integer)seeds[0]);
+    lua_pushinteger(L, (lua_Integer)seeds[1]);
+    lua_call(L, 2, 0);
+    lua_pushnil(L);
+    return 1;
+}
+
+int clua_vm_seed_random(clua_vm *vm, int64_t a, int64_t b) {
+    int64_t seeds[2] = {a, b};
+    lua_pushlightuserdata(vm->L, seeds);
+    return vm_protected(vm, do_seed, 1, 0, NULL);
+}
+
+// ---------------------------------------------------------------- persist
+
+/// The persisted roots: everything a process owns hangs off these four.
+static void push_roots(lua_State *L) {
+    lua_createtable(L, 4, 0);
+    lua_pushglobaltable(L);
+    lua_rawseti(L, -2, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_rawseti(L, -2, 2);
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_rawseti(L, -2, 3);
+    lua_pushliteral(L, "");
+    if (!lua_getmetatable(L, -1)) lua_pushnil(L);
+    lua_remove(L, -2);
+    lua_rawseti(L, -2, 4);
+}
+
+static int do_persist(lua_State *L) {
+    lua_settop(L, 0);
+    lua_pushcfunction(L, clua_persist_dump);
+    push_roots(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_PERMANENTS);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+int clua_vm_persist(clua_vm *vm, clua_buffer *result) {
+    size_t limit = vm->limit;
+    vm->limit = 0;  /* the snapshot's own bytes are the host's, not the process's */
+    int status = vm_protected(vm, do_persist, 0, 0, result);
+    vm->limit = limit;
+    return status;
+}
+
+static int do_restore(lua_State *L) {
+    const char *bytes = lua_touserdata(L, 1);
+    size_t length = *(size_t *)lua_touserdata(L, 2);
+    lua_settop(L, 0);
+    lua_pushcfunction(L, clua_persist_load);
+    lua_pushlstring(L, bytes, length);
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_INVERSE);
+    lua_call(L, 2, 1);
+    if (!lua_istable(L, 1)) return luaL_error(L, "persist: snapshot root is not a table");
+    lua_rawgeti(L, 1, 1);
+    if (!lua_istable(L, -1)) return luaL_error(L, "persist: snapshot has no globals table");
+    lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+    lua_rawgeti(L, 1, 2);
+    lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_rawgeti(L, 1, 3);
+    lua_setfield(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushliteral(L, "");
+    lua_rawgeti(L, 1, 4);
+    lua_setmetatable(L, -2);
+    lua_pushnil(L);
+    return 1;
+}
+
+int clua_vm_restore(clua_vm *vm, const char *bytes, size_t length, clua_buffer *error) {
+    lua_pushlightuserdata(vm->L, (void *)bytes);
+    lua_pushlightuserdata(vm->L, &length);
+    return vm_protected(vm, do_restore, 2, 0, error);
+}

@@ -1,0 +1,39 @@
+#ifndef CLUA_VM_INTERNAL_H
+#define CLUA_VM_INTERNAL_H
+// Shared between the C files of CLuaNatives; not part of the Swift-facing API.
+#include <lua5.4/lua.h>
+#include <lua5.4/lauxlib.h>
+#include "clua_natives.h"
+
+/// The hook fires every HOOK_INTERVAL VM instructions; the budget is counted in
+/// these steps, so it is exact to within one interval.
+#define CLUA_HOOK_INTERVAL 1000
+
+struct clua_vm {
+    lua_State *L;
+    size_t used;              ///< bytes currently allocated by this state
+    size_t limit;             ///< the cap; 0 = none
+    int64_t executed;         ///< instructions counted by the hook, ever
+    int64_t call_start;       ///< `executed` when the current call began
+    int64_t budget;           ///< instructions allowed in the current call; <= 0: none
+    int budget_exhausted;     ///< sticky for the call: every later hook raises again
+    int memory_exceeded;      ///< sticky for the call: a memory error was caught
+    int syntax_error;         ///< the call failed compiling its chunk
+    int64_t time;             ///< what os.time() returns
+};
+
+/// The vm that owns L (it is the allocator's userdata, shared by all threads).
+static inline clua_vm *clua_vm_of(lua_State *L) {
+    void *ud = NULL;
+    lua_getallocf(L, &ud);
+    return (clua_vm *)ud;
+}
+
+/// True when the current call must not go on: sandbox wrappers of pcall and
+/// coroutine.resume re-raise instead of letting user code swallow the error.
+static inline int clua_vm_must_unwind(const clua_vm *vm) {
+    return vm->budget_exhausted || vm->memory_exceeded;
+}
+
+int clua_sandbox_install(lua_State *L);   /* lua_CFunction, under pcall */
+#endif

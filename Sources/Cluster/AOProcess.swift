@@ -1,0 +1,177 @@
+import Foundation
+import LuaVM
+
+/// Who a process is: fixed at spawn, handed to the prelude with every message.
+public struct ProcessIdentity: Codable, Equatable, Sendable {
+    public var id: String
+    public var owner: String
+    public var moduleID: String
+    /// The spawn message's tags (Name, Cron-Interval, Authority, On-Boot, ...).
+    public var tags: [Tag]
+
+    public init(id: String, owner: String, moduleID: String, tags: [Tag]) {
+        self.id = id
+        self.owner = owner
+        self.moduleID = moduleID
+        self.tags = tags
+    }
+}
+
+/// One AO process: a sandboxed Lua state running the prelude, fed one message at
+/// a time in slot order.
+///
+/// A message that fails leaves the process exactly as it was (AO semantics).
+/// Lua cannot undo writes, so the process keeps a persisted snapshot plus the
+/// messages handled since; on failure it restores the snapshot and replays them.
+/// Failures are rare, so the common path pays only for a snapshot every
+/// `snapshotInterval` messages.
+public final class AOProcess {
+    public let identity: ProcessIdentity
+    public let limits: LuaLimits
+    /// Messages between rollback snapshots.
+    public let snapshotInterval: Int
+
+    private var state: LuaState
+    private var snapshot: [UInt8]
+    private var sinceSnapshot: [Message] = []
+    private let envJSON: String
+    /// The next slot this process expects.
+    public private(set) var nextSlot: Int64 = 0
+
+    /// Creates the process with the prelude loaded, before its spawn message
+    /// (slot 0), which the caller delivers with `handle` like any other.
+    public init(identity: ProcessIdentity, limits: LuaLimits = .default, snapshotInterval: Int = 64) throws {
+        self.identity = identity
+        self.limits = limits
+        self.snapshotInterval = max(1, snapshotInterval)
+        state = try LuaState(limits: limits)
+        try Prelude.install(in: state)
+        snapshot = try state.persist()
+        envJSON = try Self.environmentJSON(identity)
+    }
+
+    /// Recreates a process from a `persist()` snapshot taken after `slot - 1`
+    /// messages: it continues at `slot` exactly as the original would.
+    public init(identity: ProcessIdentity, snapshot: [UInt8], nextSlot: Int64,
+                limits: LuaLimits = .default, snapshotInterval: Int = 64) throws {
+        self.identity = identity
+        self.limits = limits
+        self.snapshotInterval = max(1, snapshotInterval)
+        state = try LuaState.restore(snapshot, limits: limits)
+        self.snapshot = snapshot
+        self.nextSlot = nextSlot
+        envJSON = try Self.environmentJSON(identity)
+    }
+
+    /// Bytes the process's heap holds now.
+    public var memoryUsed: Int { state.memoryUsed }
+
+    /// Handles the next message. Its slot must be `nextSlot`.
+    public func handle(_ message: Message) -> MessageResult {
+        precondition(message.slot == nextSlot, "slot \(message.slot) delivered, \(nextSlot) expected")
+        nextSlot += 1
+        let result = run(message)
+        if result.error == nil {
+            sinceSnapshot.append(message)
+            if sinceSnapshot.count >= snapshotInterval { takeSnapshot() }
+        } else {
+            rollBack()
+        }
+        return result
+    }
+
+    /// The persisted heap now (deterministic bytes; see docs/PERSIST.md).
+    public func persist() throws -> [UInt8] {
+        try state.persist()
+    }
+
+    /// Runs a chunk in the process outside any message, for tests and tools.
+    @discardableResult
+    public func inspect(_ source: String) throws -> String? {
+        try state.exec(source, chunkName: "=inspect")
+    }
+
+    /// As `inspect`, without the instruction budget: for benchmarks.
+    @discardableResult
+    public func inspectUnbudgeted(_ source: String) throws -> String? {
+        try state.exec(source, chunkName: "=inspect", budget: 0)
+    }
+
+    // MARK: - One message
+
+    private func run(_ message: Message) -> MessageResult {
+        do {
+            state.setTime(message.timestamp)
+            try state.seedRandom(Self.seed(identity.id), message.slot)
+            let msgJSON = try String(decoding: Self.encoder.encode(message), as: UTF8.self)
+            let json = try state.callJSON("_STARLANE.handle", arguments: "[\(msgJSON),\(envJSON)]")
+            return try Self.decoder.decode(MessageResult.self, from: Data(json.utf8))
+        } catch let error as LuaError {
+            return .failure(error.message)
+        } catch {
+            return .failure("the prelude returned a malformed result: \(error)")
+        }
+    }
+
+    private func takeSnapshot() {
+        // A pending Receive keeps a suspended coroutine, which persist refuses;
+        // then the replay list simply grows until the next snapshot succeeds.
+        guard let bytes = try? state.persist() else { return }
+        snapshot = bytes
+        sinceSnapshot.removeAll(keepingCapacity: true)
+    }
+
+    private func rollBack() {
+        do {
+            let restored = try LuaState.restore(snapshot, limits: limits)
+            let replayed = sinceSnapshot
+            state = restored
+            for message in replayed {
+                let result = run(message)
+                precondition(result.error == nil, "replay diverged at slot \(message.slot): \(result.error ?? "")")
+            }
+        } catch {
+            preconditionFailure("cannot restore the process snapshot: \(error)")
+        }
+    }
+
+    // MARK: - Encoding
+
+    nonisolated(unsafe) private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    nonisolated(unsafe) private static let decoder = JSONDecoder()
+
+    private struct Environment: Encodable {
+        struct ProcessInfo: Encodable {
+            let Id: String
+            let Owner: String
+            let Tags: [Tag]
+        }
+        struct ModuleInfo: Encodable { let Id: String }
+        let Process: ProcessInfo
+        let Module: ModuleInfo
+    }
+
+    private static func environmentJSON(_ identity: ProcessIdentity) throws -> String {
+        let env = Environment(
+            Process: .init(Id: identity.id, Owner: identity.owner, Tags: identity.tags),
+            Module: .init(Id: identity.moduleID))
+        return String(decoding: try encoder.encode(env), as: UTF8.self)
+    }
+
+    /// FNV-1a of the process id: with the slot, the per-message random seed.
+    static func seed(_ id: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+}
+
+@available(*, unavailable)
+extension AOProcess: Sendable {}

@@ -1,0 +1,286 @@
+-- .ao: the process's view of the network (aos process/ao.lua semantics): its id and
+-- environment, the outbox of one message, send/spawn/assign, trust.
+-- Handlers is looked up as a global at call time (it requires this module).
+local json = require("json")
+local match = require(".match")
+
+local old = ao or {} -- keep counters if the module is ever loaded again
+
+local ao = {
+  _version = "starlane-1",
+  id = old.id or "",
+  _module = old._module or "",
+  authorities = old.authorities or {},
+  reference = old.reference or 0,
+  assignables = old.assignables or {},
+  outbox = old.outbox or { Output = {}, Messages = {}, Spawns = {}, Assignments = {} },
+  -- Tags never hoisted onto the message root. aos's list, plus the fields this node
+  -- sets itself (Id, Timestamp, Slot, Cron, ...), so that a tag cannot forge them.
+  nonExtractableTags = {
+    "Data-Protocol", "Variant", "From-Process", "From-Module", "Type", "From", "Owner",
+    "Anchor", "Target", "Data", "Tags", "Read-Only",
+    "Id", "Timestamp", "Block-Height", "Slot", "Hash-Chain", "Cron", "Nonce", "Epoch",
+    "Signature", "TagArray",
+  },
+  -- Root fields that msg.forward does not copy (aos's list, plus Slot).
+  nonForwardableTags = {
+    "Data-Protocol", "Variant", "From-Process", "From-Module", "Type", "From", "Owner",
+    "Anchor", "Target", "Tags", "TagArray", "Hash-Chain", "Timestamp", "Nonce", "Epoch",
+    "Signature", "Forwarded-By", "Pushed-For", "Read-Only", "Cron", "Block-Height",
+    "Reference", "Id", "Reply-To", "Slot",
+  },
+}
+
+local function includes(list, value)
+  for _, v in ipairs(list) do
+    if v == value then return true end
+  end
+  return false
+end
+
+local function isArray(t)
+  local n = 0
+  for k in pairs(t) do
+    if math.type(k) ~= "integer" or k < 1 then return false end
+    n = n + 1
+  end
+  return n == #t
+end
+
+local function sortedStringKeys(t)
+  local keys = {}
+  for k in pairs(t) do
+    if type(k) == "string" then keys[#keys + 1] = k end
+  end
+  table.sort(keys)
+  return keys
+end
+
+-- The list form of a tag collection: AO's {name=,value=} list, or a name -> value map
+-- (then in name order, so the result does not depend on table iteration).
+local function tagList(tags)
+  if type(tags) ~= "table" then return {} end
+  if isArray(tags) then return tags end
+  local list = {}
+  for _, k in ipairs(sortedStringKeys(tags)) do list[#list + 1] = { name = k, value = tags[k] } end
+  return list
+end
+ao._tagList = tagList
+
+function ao.clone(obj, seen)
+  if type(obj) ~= "table" then return obj end
+  seen = seen or {}
+  if seen[obj] then return seen[obj] end
+  local copy = {}
+  seen[obj] = copy
+  for k, v in pairs(obj) do copy[ao.clone(k, seen)] = ao.clone(v, seen) end
+  return setmetatable(copy, getmetatable(obj))
+end
+
+-- Hoist tags onto the message root (later tags of the same name win, as in aos).
+function ao.normalize(msg)
+  for _, tag in ipairs(tagList(msg.Tags)) do
+    if not includes(ao.nonExtractableTags, tag.name) then msg[tag.name] = tag.value end
+  end
+  return msg
+end
+
+function ao.sanitize(msg)
+  local copy = ao.clone(msg)
+  for _, k in ipairs(ao.nonForwardableTags) do copy[k] = nil end
+  return copy
+end
+
+-- Called at the start of every message: identity, authorities, a fresh outbox.
+function ao.init(env)
+  local process = env.Process or {}
+  if ao.id == "" then ao.id = process.Id or "" end
+  local tags = process.TagArray or tagList(process.Tags)
+  for _, tag in ipairs(tags) do
+    if tag.name == "Module" and ao._module == "" then ao._module = tag.value end
+    if tag.name == "Authority" and type(tag.value) == "string" then
+      for part in tag.value:gmatch("[^,]+") do
+        part = part:match("^%s*(.-)%s*$")
+        if part ~= "" and not includes(ao.authorities, part) then
+          table.insert(ao.authorities, part)
+        end
+      end
+    end
+  end
+  if ao._module == "" and type(env.Module) == "table" and env.Module.Id then
+    ao._module = env.Module.Id
+  end
+  ao.clearOutbox()
+  ao.env = env
+end
+
+function ao.clearOutbox()
+  ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
+end
+
+-- aos appends to the Output; here it is the same as print.
+function ao.log(txt)
+  print(txt)
+end
+
+-- Root keys become tags (in name order), then msg.Tags (a list or a map).
+-- Functions (reply, forward, onReply...) are not tags and are left out.
+local SKIP = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
+local function appendTags(tags, msg)
+  for _, k in ipairs(sortedStringKeys(msg)) do
+    local v = msg[k]
+    if not SKIP[k] and type(v) ~= "function" then tags[#tags + 1] = { name = k, value = v } end
+  end
+  for _, tag in ipairs(tagList(msg.Tags)) do tags[#tags + 1] = { name = tag.name, value = tag.value } end
+end
+
+local function encodeData(msg)
+  if type(msg.Data) == "table" then
+    msg["Content-Type"] = "application/json"
+    msg.Data = json.encode(msg.Data)
+  end
+end
+
+local function anchor(n) return string.format("%032d", n) end
+
+function ao.send(msg)
+  assert(type(msg) == "table", "msg should be a table")
+  encodeData(msg)
+  ao.reference = ao.reference + 1
+  local ref = tostring(ao.reference)
+  local message = {
+    Target = msg.Target,
+    Data = msg.Data,
+    Anchor = anchor(ao.reference),
+    Tags = {
+      { name = "Data-Protocol", value = "ao" },
+      { name = "Variant", value = "ao.TN.1" },
+      { name = "Type", value = "Message" },
+      { name = "Reference", value = ref },
+    },
+  }
+  appendTags(message.Tags, msg)
+  if not Handlers then return message end
+
+  table.insert(ao.outbox.Messages, { Target = message.Target, Data = message.Data,
+    Anchor = message.Anchor, Tags = message.Tags })
+
+  -- onReply([from,] resolver): run resolver once on the reply (X-Reference = ref).
+  message.onReply = function(...)
+    local from, resolver = message.Target, ...
+    if select("#", ...) == 2 then from, resolver = ... end
+    Handlers.once({ From = from, ["X-Reference"] = ref }, resolver)
+  end
+  -- receive([from]): suspend the running handler until that reply arrives.
+  message.receive = function(...)
+    local from = message.Target
+    if select("#", ...) == 1 then from = ... end
+    return Handlers.receive({ From = from, ["X-Reference"] = ref })
+  end
+  return message
+end
+
+-- The notice this node delivers after a spawn: Action = Spawned, Process = the new id,
+-- carrying the spawn's Reference (or X-Reference). AO's MU sends it as the spawner
+-- itself (From = ao.id, what aos waits for); a notice sent as the child is accepted too.
+local function spawnedPattern(ref)
+  return function(msg)
+    if msg.Action ~= "Spawned" then return false end
+    if msg.Reference ~= ref and msg["X-Reference"] ~= ref then return false end
+    return msg.From == ao.id or (msg.Process ~= nil and msg.From == msg.Process)
+  end
+end
+
+function ao.spawn(module, msg)
+  assert(type(module) == "string", "Module source id is required!")
+  assert(type(msg) == "table", "Message must be a table")
+  encodeData(msg)
+  ao.reference = ao.reference + 1
+  local ref = tostring(ao.reference)
+  local spawn = {
+    Data = msg.Data or "NODATA",
+    Anchor = anchor(ao.reference),
+    Tags = {
+      { name = "Data-Protocol", value = "ao" },
+      { name = "Variant", value = "ao.TN.1" },
+      { name = "Type", value = "Process" },
+      { name = "From-Process", value = ao.id },
+      { name = "From-Module", value = ao._module },
+      { name = "Module", value = module },
+      { name = "Reference", value = ref },
+    },
+  }
+  appendTags(spawn.Tags, msg)
+  if not Handlers then return spawn end
+
+  table.insert(ao.outbox.Spawns, { Data = spawn.Data, Anchor = spawn.Anchor, Tags = spawn.Tags })
+
+  spawn.onReply = function(callback) Handlers.once(spawnedPattern(ref), callback) end
+  spawn.after = spawn.onReply
+  spawn.receive = function() return Handlers.receive(spawnedPattern(ref)) end
+  return spawn
+end
+
+function ao.assign(assignment)
+  assert(type(assignment) == "table", "assignment should be a table")
+  assert(type(assignment.Processes) == "table", "Processes should be a table")
+  assert(type(assignment.Message) == "string", "Message should be a string")
+  table.insert(ao.outbox.Assignments, assignment)
+end
+
+-- Assignables (aos process/assignment.lua): which assigned messages (Target ~= ao.id)
+-- this process accepts. None by default.
+function ao.addAssignable(...)
+  local name, spec = nil, ...
+  if select("#", ...) > 1 then
+    name, spec = ...
+    assert(type(name) == "string", "MatchSpec name MUST be a string")
+  end
+  for _, a in ipairs(ao.assignables) do
+    if name and a.name == name then a.pattern = spec; return end
+  end
+  table.insert(ao.assignables, { pattern = spec, name = name })
+end
+
+function ao.removeAssignable(name)
+  local idx = name
+  if type(name) == "string" then
+    idx = nil
+    for i, a in ipairs(ao.assignables) do if a.name == name then idx = i end end
+  else
+    assert(type(name) == "number", "index MUST be a number")
+  end
+  if idx and idx >= 1 and idx <= #ao.assignables then table.remove(ao.assignables, idx) end
+end
+
+function ao.isAssignment(msg)
+  return msg.Target ~= nil and msg.Target ~= ao.id
+end
+
+function ao.isAssignable(msg)
+  for _, a in ipairs(ao.assignables) do
+    if match.matchesSpec(msg, a.pattern) then return true end
+  end
+  return false
+end
+
+-- aos's default security model: trust the authorities listed at spawn.
+function ao.isTrusted(msg)
+  for _, authority in ipairs(ao.authorities) do
+    if msg.From == authority or msg.Owner == authority then return true end
+  end
+  return false
+end
+
+-- aos's result shape, for code that calls it; the host's result is built by .process.
+function ao.result(result)
+  if ao.outbox.Error or result.Error then return { Error = result.Error or ao.outbox.Error } end
+  return {
+    Output = result.Output or ao.outbox.Output,
+    Messages = ao.outbox.Messages,
+    Spawns = ao.outbox.Spawns,
+    Assignments = ao.outbox.Assignments,
+  }
+end
+
+return ao

@@ -1,0 +1,68 @@
+import Cluster
+import Foundation
+import LuaVM
+
+/// The suites `starlane bench` knows, by name.
+enum BenchSuites {
+    static let all: [String: @Sendable (Double) throws -> [BenchRow]] = [
+        "dispatch": dispatch,
+    ]
+
+    /// Messages through one process's Handlers, beside a bare lua_pcall loop that
+    /// builds a 5-field message table (the raw limit of one call on this machine).
+    static func dispatch(scale: Double) throws -> [BenchRow] {
+        let calls = Int64(2_000_000 * scale)
+        let messages = Int(200_000 * scale)
+
+        let bare = try LuaState(limits: .init(memoryBytes: 0, instructionsPerCall: 0))
+        guard let bareSeconds = bare.benchmarkBarePcall(iterations: calls) else {
+            throw RunnerError("the bare pcall baseline failed")
+        }
+        let pcallRate = Double(calls) / bareSeconds
+
+        var runner = try ProcessRunner(
+            moduleSource: "Count = 0\nHandlers.add('Ping', 'Ping', function(msg) Count = Count + 1 end)",
+            limits: .init(memoryBytes: 0, instructionsPerCall: 0))
+        if let error = runner.boot().error { throw RunnerError("bench module failed: \(error)") }
+
+        // Inside Lua: the prelude's handle() on a prepared message, no host work.
+        let loop = """
+            local handle, n = _STARLANE.handle, \(messages)
+            local env = { Process = { Id = ao.id, Owner = Owner, Tags = {} }, Module = { Id = 'bench' } }
+            for i = 1, n do
+              handle({ Id = 'm' .. i, From = Owner, Owner = Owner, Target = ao.id, Slot = i,
+                       Timestamp = i, Data = '', Tags = { { name = 'Action', value = 'Ping' } } }, env)
+            end
+            return Count
+            """
+        let start = ContinuousClock.now
+        let counted = try runner.process.inspectUnbudgeted(loop)
+        let luaSeconds = (ContinuousClock.now - start).seconds
+        guard counted == String(messages) else { throw RunnerError("dispatch loop counted \(counted ?? "nil")") }
+
+        // Through the host: Swift message -> JSON -> Lua -> result JSON -> Swift.
+        let hostMessages = messages / 4
+        let hostStart = ContinuousClock.now
+        for i in 0..<hostMessages {
+            let result = try runner.handle(jsonLine: #"{"Action":"Ping","Data":"\#(i)"}"#)
+            if i == 0, result.contains("\"Error\"") { throw RunnerError("host dispatch failed: \(result)") }
+        }
+        let hostSeconds = (ContinuousClock.now - hostStart).seconds
+
+        let luaRate = Double(messages) / luaSeconds
+        let hostRate = Double(hostMessages) / hostSeconds
+        return [
+            BenchRow(suite: "dispatch", figure: "Handlers dispatch in Lua (msg/s)", value: luaRate, unit: "/s",
+                     baselineName: "bare pcall", baseline: pcallRate),
+            BenchRow(suite: "dispatch", figure: "host handle() round trip (msg/s)", value: hostRate, unit: "/s",
+                     baselineName: "bare pcall", baseline: pcallRate),
+        ]
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+}

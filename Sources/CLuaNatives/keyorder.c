@@ -97,56 +97,115 @@ int clua_key_compare(lua_State *L, int a, int b) {
     return keyval_compare(&ka, &kb);
 }
 
-static int keyval_qsort_cmp(const void *a, const void *b) {
-    return keyval_compare((const KeyVal *)a, (const KeyVal *)b);
+/// The order of a table's keys: canonical for primitive keys, which are pairwise
+/// distinct and never compare equal (a float key with an integral value is stored
+/// as an integer, NaN cannot be a key); reference keys, all equal to
+/// keyval_compare, keep their lua_next order. A strict total order, so any sort
+/// algorithm gives the same result.
+static int key_order(const KeyVal *a, const KeyVal *b) {
+    int c = keyval_compare(a, b);
+    if (c != 0) return c;
+    return (a->pos > b->pos) - (a->pos < b->pos);
 }
 
-/// Pops the array of primitive keys at the top and pushes it sorted. The keys of one
-/// table are pairwise distinct and never compare equal (a float key with an integral
-/// value is stored as an integer, NaN cannot be a key), so qsort's result is unique.
-static void sort_primitives(lua_State *L, lua_Integer n) {
-    int src = lua_gettop(L);
-    KeyVal *kv = lua_newuserdatauv(L, (size_t)n * sizeof(KeyVal), 0);
+static int key_order_qsort(const void *a, const void *b) {
+    return key_order((const KeyVal *)a, (const KeyVal *)b);
+}
+
+/// Insertion sort for the many small tables, qsort for the rest.
+static void sort_keyvals(KeyVal *kv, size_t n) {
+    if (n > 12) {
+        qsort(kv, n, sizeof(KeyVal), key_order_qsort);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        KeyVal k = kv[i];
+        size_t j = i;
+        for (; j > 0 && key_order(&kv[j - 1], &k) > 0; j--) kv[j] = kv[j - 1];
+        kv[j] = k;
+    }
+}
+
+/// Rearranges arr[1..n] so that arr[i] becomes the old arr[kv[i-1].pos], following
+/// the permutation's cycles: one spare stack slot, no second table.
+static void permute(lua_State *L, int arr, KeyVal *kv, lua_Integer n) {
     for (lua_Integer i = 1; i <= n; i++) {
-        lua_rawgeti(L, src, i);
-        keyval_get(L, -1, &kv[i - 1]);   /* the string stays anchored in src */
-        kv[i - 1].pos = i;
+        if (kv[i - 1].pos == i) continue;
+        lua_rawgeti(L, arr, i);              /* the cycle's first value, set last */
+        lua_Integer j = i;
+        for (;;) {
+            lua_Integer k = kv[j - 1].pos;
+            kv[j - 1].pos = j;               /* done */
+            if (k == i) break;
+            lua_rawgeti(L, arr, k);
+            lua_rawseti(L, arr, j);
+            j = k;
+        }
+        lua_rawseti(L, arr, j);
+    }
+}
+
+/// Returns the workspace at stack slot `scratch` with room for n keys, replacing it
+/// by a bigger userdata (keeping the first `keep` keys) when it is short.
+static KeyVal *workspace(lua_State *L, int scratch, size_t n, size_t keep) {
+    KeyVal *old = lua_touserdata(L, scratch);
+    size_t cap = old ? lua_rawlen(L, scratch) / sizeof(KeyVal) : 0;
+    if (n <= cap) return old;
+    if (n < 2 * cap) n = 2 * cap;
+    if (n < 16) n = 16;
+    KeyVal *kv = lua_newuserdatauv(L, n * sizeof(KeyVal), 0);
+    if (keep) memcpy(kv, old, keep * sizeof(KeyVal));
+    lua_replace(L, scratch);
+    return kv;
+}
+
+/// Copies the keys of t into arr[1..n] in lua_next order, describing each in kv
+/// (strings stay anchored by t and arr); returns n and counts the primitive keys.
+static lua_Integer gather_keys(lua_State *L, int t, int arr, int scratch, lua_Integer *np) {
+    KeyVal *kv = workspace(L, scratch, 16, 0);
+    lua_Integer n = 0;
+    *np = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
         lua_pop(L, 1);
+        kv = workspace(L, scratch, (size_t)n + 1, (size_t)n);
+        keyval_get(L, -1, &kv[n]);
+        if (kv[n].rank != CLUA_KEY_REFERENCE) (*np)++;
+        kv[n].pos = n + 1;
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, arr, ++n);
     }
-    qsort(kv, (size_t)n, sizeof(KeyVal), keyval_qsort_cmp);
-    lua_createtable(L, n < 0x7fffffff ? (int)n : 0, 0);
-    for (lua_Integer i = 1; i <= n; i++) {
-        lua_rawgeti(L, src, kv[i - 1].pos);
-        lua_rawseti(L, -2, i);
-    }
-    lua_replace(L, src);
-    lua_pop(L, 1);   /* the KeyVal array */
+    return n;
+}
+
+lua_Integer clua_collect_keys_into(lua_State *L, int tidx, int arr, int scratch,
+                                   lua_Integer *total) {
+    lua_Integer np;
+    int t = lua_absindex(L, tidx);
+    arr = lua_absindex(L, arr);
+    scratch = lua_absindex(L, scratch);
+    luaL_checkstack(L, 4, "clua_collect_keys");
+    lua_Integer n = gather_keys(L, t, arr, scratch, &np);
+    KeyVal *kv = lua_touserdata(L, scratch);
+    sort_keyvals(kv, (size_t)n);
+    permute(L, arr, kv, n);
+    if (total) *total = n;
+    return np;
 }
 
 lua_Integer clua_collect_keys(lua_State *L, int tidx, lua_Integer *total) {
-    tidx = lua_absindex(L, tidx);
-    luaL_checkstack(L, 6, "clua_collect_keys");
-    lua_newtable(L);                 /* primitive keys */
-    int prims = lua_gettop(L);
-    lua_newtable(L);                 /* reference keys */
-    int refs = prims + 1;
-    lua_Integer np = 0, nr = 0;
+    int t = lua_absindex(L, tidx);
+    lua_Integer n = 0;
+    luaL_checkstack(L, 3, "clua_collect_keys");
     lua_pushnil(L);
-    while (lua_next(L, tidx)) {
+    while (lua_next(L, t)) {
+        n++;
         lua_pop(L, 1);
-        lua_pushvalue(L, -1);
-        if (clua_key_rank(L, -1) == CLUA_KEY_REFERENCE) lua_rawseti(L, refs, ++nr);
-        else lua_rawseti(L, prims, ++np);
     }
-    lua_pushvalue(L, prims);
-    sort_primitives(L, np);          /* sorted copy on top */
-    for (lua_Integer i = 1; i <= nr; i++) {
-        lua_rawgeti(L, refs, i);
-        lua_rawseti(L, -2, np + i);
-    }
-    lua_replace(L, prims);
-    lua_pop(L, 1);                   /* refs */
-    if (total) *total = np + nr;
+    lua_createtable(L, n < 0x7fffffff ? (int)n : 0, 0);
+    lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof(KeyVal), 0);   /* made to measure */
+    lua_Integer np = clua_collect_keys_into(L, t, -2, -1, total);
+    lua_pop(L, 1);
     return np;
 }
 

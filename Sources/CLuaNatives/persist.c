@@ -44,6 +44,8 @@ enum { R_END = 0, R_META, R_ENTRIES, R_UPVALS };
    shallow fingerprint of the entries of a table wider than FP_WIDE. */
 #define FP_DEPTH 3
 #define FP_WIDE 16
+/* More deferred tables than this are settled together (see force_deferred). */
+#define FORCE_BATCH 32
 
 // ---------------------------------------------------------------- hashing
 
@@ -142,12 +144,13 @@ static void buf_add(Buf *b, const void *s, size_t n) {
 }
 
 static void buf_byte(Buf *b, unsigned char c) {
-    buf_add(b, &c, 1);
+    if (b->len == b->cap) buf_reserve(b, 1);
+    b->p[b->len++] = c;
 }
 
 static void buf_varint(Buf *b, uint64_t v) {
-    unsigned char tmp[10];
-    buf_add(b, tmp, put_varint(tmp, v));
+    buf_reserve(b, 10);
+    b->len += put_varint(b->p + b->len, v);
 }
 
 static void buf_lstring(Buf *b, const void *s, size_t n) {
@@ -164,12 +167,21 @@ typedef struct Dumper {
     int upmemo;      /* lua_upvalueid as light userdata -> cell number */
     int protomemo;   /* bytecode string -> id of its prototype */
     int objs;        /* id -> object; also the traversal queue */
-    int par;         /* id -> id of the object it was first found in (error paths) */
     int pending;     /* table id -> array of its reference keys still without an id */
     int deferred;    /* array of the ids of tables with pending keys */
+    int keys;        /* reused array of the keys of the table being written */
+    int keyspace;    /* reused workspace of clua_collect_keys_into */
     lua_Integer nobj, ncells, ndeferred;
-    Buf shells, content, kinds, scratch;
+    Buf shells, content, scratch;
+    Buf info;        /* ObjInfo [id - 1] */
 } Dumper;
+
+/// What the dump remembers of each object besides the object itself (in objs).
+typedef struct ObjInfo {
+    lua_Integer parent;   /* id of the object it was first found in, for error paths */
+    lua_Integer proto;    /* closures: the id of their prototype */
+    int kind;             /* S_* */
+} ObjInfo;
 
 /// How a value was reached from its container; only used to name it in errors.
 enum { E_ROOT, E_META, E_ENTRY, E_KEY, E_UPVAL };
@@ -186,6 +198,11 @@ static lua_Integer lookup_id(lua_State *L, int memo, int v) {
     lua_Integer id = lua_tointeger(L, -1);   /* 0 when absent */
     lua_pop(L, 1);
     return id;
+}
+
+/// Valid until the next new_object (which may move the buffer).
+static ObjInfo *info(Dumper *D, lua_Integer id) {
+    return (ObjInfo *)D->info.p + (id - 1);
 }
 
 static lua_Integer geti_integer(lua_State *L, int t, lua_Integer i) {
@@ -312,7 +329,7 @@ static void path_of(Dumper *D, Path *p, lua_Integer id) {
     int n = 0;
     while (id != 0 && n < PATH_DEPTH) {
         chain[n++] = id;
-        id = geti_integer(D->L, D->par, id);
+        id = info(D, id)->parent;
     }
     path_add(p, id == 0 ? "root" : "...");
     for (int i = n - 1; i > 0; i--) path_link(D, p, chain[i], chain[i - 1]);
@@ -349,20 +366,20 @@ static lua_Integer refuse(Dumper *D, const char *what, lua_Integer parent, Edge 
 
 // ---------------------------------------------------------------- new objects
 
-/// Gives the value at v the next id, queues it and starts its shell.
-static lua_Integer new_object(Dumper *D, int v, int kind, lua_Integer parent) {
+/// Gives the value at v the next id and queues it. Its shell is written when the
+/// queue reaches it (ids are processed in order): by then a table's keys are known.
+static lua_Integer new_object(Dumper *D, int v, int kind, lua_Integer parent,
+                              lua_Integer proto) {
     lua_State *L = D->L;
     lua_Integer id = ++D->nobj;
+    ObjInfo o = {parent, proto, kind};
     int memo = kind == S_PROTO ? D->protomemo : D->memo;
     lua_pushvalue(L, v);
     lua_pushinteger(L, id);
     lua_rawset(L, memo);
     lua_pushvalue(L, v);
     lua_rawseti(L, D->objs, id);
-    lua_pushinteger(L, parent);
-    lua_rawseti(L, D->par, id);
-    buf_byte(&D->kinds, (unsigned char)kind);
-    buf_byte(&D->shells, (unsigned char)kind);
+    buf_add(&D->info, &o, sizeof o);
     return id;
 }
 
@@ -377,42 +394,8 @@ static lua_Integer perm_id(Dumper *D, int v, lua_Integer parent) {
     if (t != LUA_TSTRING)
         luaL_error(L, "persist: the permanents table maps a %s to a %s, not to a name",
                    luaL_typename(L, v), lua_typename(L, t));
-    size_t n;
-    const char *name = lua_tolstring(L, -1, &n);
-    lua_Integer id = new_object(D, v, S_PERM, parent);
-    buf_lstring(&D->shells, name, n);
     lua_pop(L, 1);
-    return id;
-}
-
-static lua_Integer new_string(Dumper *D, int v, lua_Integer parent) {
-    size_t n;
-    const char *s = lua_tolstring(D->L, v, &n);
-    lua_Integer id = new_object(D, v, S_STRING, parent);
-    buf_lstring(&D->shells, s, n);
-    return id;
-}
-
-/// Size hints for the loader's lua_createtable: the length of the run 1..n of
-/// present integer keys, and the count of the other keys. Both depend only on the
-/// table's contents, not on its internal layout.
-static lua_Integer new_table(Dumper *D, int t, lua_Integer parent) {
-    lua_State *L = D->L;
-    lua_Integer total = 0, narr = 0;
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        total++;
-        lua_pop(L, 1);
-    }
-    while (lua_rawgeti(L, t, narr + 1) != LUA_TNIL) {
-        lua_pop(L, 1);
-        narr++;
-    }
-    lua_pop(L, 1);
-    lua_Integer id = new_object(D, t, S_TABLE, parent);
-    buf_varint(&D->shells, (uint64_t)narr);
-    buf_varint(&D->shells, (uint64_t)(total - narr));
-    return id;
+    return new_object(D, v, S_PERM, parent, 0);
 }
 
 static int bytecode_writer(lua_State *L, const void *p, size_t n, void *ud) {
@@ -439,10 +422,7 @@ static lua_Integer proto_id(Dumper *D, int f, lua_Integer parent) {
     lua_pushlstring(L, (const char *)D->scratch.p, D->scratch.len);
     int bc = lua_gettop(L);
     lua_Integer id = lookup_id(L, D->protomemo, bc);
-    if (id == 0) {
-        id = new_object(D, bc, S_PROTO, parent);
-        buf_lstring(&D->shells, D->scratch.p, D->scratch.len);
-    }
+    if (id == 0) id = new_object(D, bc, S_PROTO, parent, 0);
     lua_pop(L, 1);
     return id;
 }
@@ -451,9 +431,7 @@ static lua_Integer new_function(Dumper *D, int f, lua_Integer parent, Edge e) {
     if (lua_iscfunction(D->L, f))
         return refuse(D, "a C function that is not a registered permanent", parent, e);
     lua_Integer proto = proto_id(D, f, parent);   /* before the closure: loaded first */
-    lua_Integer id = new_object(D, f, S_CLOSURE, parent);
-    buf_varint(&D->shells, (uint64_t)proto);
-    return id;
+    return new_object(D, f, S_CLOSURE, parent, proto);
 }
 
 /// The state of a coroutine as coroutine.status names it.
@@ -473,7 +451,7 @@ static const char *coroutine_state(lua_State *L, lua_State *co) {
 /// stored as a marker and restored as a fresh, empty, equally dead thread.
 static lua_Integer new_thread(Dumper *D, int v, lua_Integer parent, Edge e) {
     const char *state = coroutine_state(D->L, lua_tothread(D->L, v));
-    if (strcmp(state, "dead") == 0) return new_object(D, v, S_DEADCO, parent);
+    if (strcmp(state, "dead") == 0) return new_object(D, v, S_DEADCO, parent, 0);
     char what[64];
     snprintf(what, sizeof what, "a %s coroutine", state);
     return refuse(D, what, parent, e);
@@ -486,8 +464,8 @@ static lua_Integer object_id(Dumper *D, int v, lua_Integer parent, Edge e) {
     int t = lua_type(L, v);
     if (t != LUA_TSTRING && (id = perm_id(D, v, parent)) != 0) return id;
     switch (t) {
-        case LUA_TSTRING: return new_string(D, v, parent);
-        case LUA_TTABLE: return new_table(D, v, parent);
+        case LUA_TSTRING: return new_object(D, v, S_STRING, parent, 0);
+        case LUA_TTABLE: return new_object(D, v, S_TABLE, parent, 0);
         case LUA_TFUNCTION: return new_function(D, v, parent, e);
         case LUA_TTHREAD: return new_thread(D, v, parent, e);
         case LUA_TLIGHTUSERDATA:
@@ -719,26 +697,38 @@ static void dump_reference_keys(Dumper *D, lua_Integer tid, int t, int keys,
     }
 }
 
-static void dump_table(Dumper *D, lua_Integer id) {
+/// The shell of a table: size hints for the loader's lua_createtable, the length of
+/// the run 1..n of present integer keys and the count of the other keys. Both
+/// depend only on the contents, not on the table's internal layout.
+static void table_shell(Dumper *D, int t, lua_Integer total) {
     lua_State *L = D->L;
-    lua_rawgeti(L, D->objs, id);
-    int t = lua_gettop(L);
+    lua_Integer narr = 0;
+    while (lua_rawgeti(L, t, narr + 1) != LUA_TNIL) {
+        lua_pop(L, 1);
+        narr++;
+    }
+    lua_pop(L, 1);
+    buf_varint(&D->shells, (uint64_t)narr);
+    buf_varint(&D->shells, (uint64_t)(total - narr));
+}
+
+static void dump_table(Dumper *D, lua_Integer id, int t) {
+    lua_State *L = D->L;
+    lua_Integer total, np = clua_collect_keys_into(L, t, D->keys, D->keyspace, &total);
+    table_shell(D, t, total);
     if (lua_getmetatable(L, t)) {
         buf_byte(&D->content, R_META);
         buf_varint(&D->content, (uint64_t)id);
         encode_value(D, t + 1, id, (Edge){E_META, 0});
         lua_pop(L, 1);
     }
-    lua_Integer total, np = clua_collect_keys(L, t, &total);
-    int keys = t + 1;
     if (np) begin_entries(D, id, np);
     for (lua_Integer i = 1; i <= np; i++) {
-        lua_rawgeti(L, keys, i);
-        write_entry(D, id, t, keys + 1);
+        lua_rawgeti(L, D->keys, i);
+        write_entry(D, id, t, t + 1);
         lua_pop(L, 1);
     }
-    if (total > np) dump_reference_keys(D, id, t, keys, np + 1, total);
-    lua_settop(L, t - 1);
+    if (total > np) dump_reference_keys(D, id, t, D->keys, np + 1, total);
 }
 
 // ---------------------------------------------------------------- deferred keys
@@ -770,24 +760,37 @@ static int sweep_deferred(Dumper *D) {
     return progress;
 }
 
-/// No pending key can get an id another way: they are reachable only as keys of
-/// deferred tables. Settle the first deferred table by fingerprints.
-static void force_deferred(Dumper *D) {
+/// Writes every pending entry of table tid: those whose keys got an id by id, the
+/// rest by fingerprint.
+static void force_table(Dumper *D, lua_Integer tid) {
     lua_State *L = D->L;
-    lua_Integer tid = geti_integer(L, D->deferred, 1);
     lua_rawgeti(L, D->objs, tid);
     lua_rawgeti(L, D->pending, tid);
-    int list = lua_gettop(L);
-    write_by_fingerprint(D, tid, list - 1, list, (lua_Integer)lua_rawlen(L, list));
-    lua_pop(L, 2);
+    int t = lua_gettop(L) - 1;
+    lua_Integer n = write_known_keys(D, tid, t, t + 1, 1, (lua_Integer)lua_rawlen(L, t + 1));
+    if (n > 0) write_by_fingerprint(D, tid, t, t + 2, n);
+    lua_pop(L, 3);
     lua_pushnil(L);
     lua_rawseti(L, D->pending, tid);
-    for (lua_Integer i = 1; i < D->ndeferred; i++) {
-        lua_rawgeti(L, D->deferred, i + 1);
+}
+
+/// The sweep found nothing: every pending key is reachable only through pending
+/// keys. Settle the first deferred table by fingerprints, then let the traversal
+/// go on from its new objects. When many tables wait, settle them all at once:
+/// one per round would make the rounds quadratic.
+static void force_deferred(Dumper *D) {
+    lua_State *L = D->L;
+    lua_Integer m = D->ndeferred > FORCE_BATCH ? D->ndeferred : 1;
+    for (lua_Integer i = 1; i <= m; i++) force_table(D, geti_integer(L, D->deferred, i));
+    for (lua_Integer i = m + 1; i <= D->ndeferred; i++) {
+        lua_rawgeti(L, D->deferred, i);
+        lua_rawseti(L, D->deferred, i - m);
+    }
+    for (lua_Integer i = D->ndeferred - m + 1; i <= D->ndeferred; i++) {
+        lua_pushnil(L);
         lua_rawseti(L, D->deferred, i);
     }
-    lua_pushnil(L);
-    lua_rawseti(L, D->deferred, D->ndeferred--);
+    D->ndeferred -= m;
 }
 
 // ---------------------------------------------------------------- closures
@@ -819,30 +822,51 @@ static void dump_upvalue(Dumper *D, lua_Integer id, int f, int i) {
     lua_pop(L, 1);
 }
 
-static void dump_closure(Dumper *D, lua_Integer id) {
-    lua_State *L = D->L;
-    lua_rawgeti(L, D->objs, id);
-    int f = lua_gettop(L);
-    int n = function_nups(L, f);
+static void dump_closure(Dumper *D, lua_Integer id, int f) {
+    int n = function_nups(D->L, f);
     buf_byte(&D->content, R_UPVALS);
     buf_varint(&D->content, (uint64_t)id);
     buf_varint(&D->content, (uint64_t)n);
     for (int i = 1; i <= n; i++) dump_upvalue(D, id, f, i);
-    lua_pop(L, 1);
 }
 
 // ---------------------------------------------------------------- driver
 
+static void shell_lstring(Dumper *D, int v) {
+    size_t n;
+    const char *s = lua_tolstring(D->L, v, &n);
+    buf_lstring(&D->shells, s, n);
+}
+
+/// Writes the shell of object id and, for tables and closures, their records.
+static void dump_object(Dumper *D, lua_Integer id) {
+    lua_State *L = D->L;
+    ObjInfo o = *info(D, id);
+    buf_byte(&D->shells, (unsigned char)o.kind);
+    lua_rawgeti(L, D->objs, id);
+    int v = lua_gettop(L);
+    switch (o.kind) {
+        case S_TABLE: dump_table(D, id, v); break;
+        case S_CLOSURE:
+            buf_varint(&D->shells, (uint64_t)o.proto);
+            dump_closure(D, id, v);
+            break;
+        case S_STRING:
+        case S_PROTO: shell_lstring(D, v); break;   /* a prototype is its bytecode */
+        case S_PERM:
+            lua_pushvalue(L, v);
+            lua_rawget(L, D->perms);
+            shell_lstring(D, v + 1);
+            break;
+        default: break;   /* a dead coroutine: the kind says it all */
+    }
+    lua_settop(L, v - 1);
+}
+
 static void dump_graph(Dumper *D) {
     lua_Integer next = 1;
     for (;;) {
-        for (; next <= D->nobj; next++) {
-            switch (D->kinds.p[next - 1]) {
-                case S_TABLE: dump_table(D, next); break;
-                case S_CLOSURE: dump_closure(D, next); break;
-                default: break;   /* the shell says all there is */
-            }
-        }
+        for (; next <= D->nobj; next++) dump_object(D, next);
         if (D->ndeferred == 0) return;
         if (!sweep_deferred(D)) force_deferred(D);
     }
@@ -861,13 +885,15 @@ static void dumper_init(lua_State *L, Dumper *D) {
     D->upmemo = push_new_table(L);
     D->protomemo = push_new_table(L);
     D->objs = push_new_table(L);
-    D->par = push_new_table(L);
     D->pending = push_new_table(L);
     D->deferred = push_new_table(L);
+    D->keys = push_new_table(L);
+    lua_pushnil(L);
+    D->keyspace = lua_gettop(L);
     buf_init(L, &D->shells, 1024);
     buf_init(L, &D->content, 4096);
-    buf_init(L, &D->kinds, 256);
     buf_init(L, &D->scratch, 1024);
+    buf_init(L, &D->info, 256 * sizeof(ObjInfo));
 }
 
 /// Pushes header + shells + content + checksum as one string.
@@ -892,7 +918,7 @@ static void push_result(Dumper *D) {
     luaL_pushresultsize(&b, total);
 }
 
-int clua_persist_dump(lua_State *L) {
+static int dump_body(lua_State *L) {
     Dumper D;
     luaL_checkany(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
@@ -1177,7 +1203,7 @@ static void loader_init(Loader *Ld, lua_State *L, const char *s, size_t len) {
     Ld->metas = push_new_table(L);
 }
 
-int clua_persist_load(lua_State *L) {
+static int load_body(lua_State *L) {
     Loader Ld;
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
@@ -1192,4 +1218,31 @@ int clua_persist_load(lua_State *L) {
     finish_load(&Ld);
     lua_pushvalue(L, Ld.root);
     return 1;
+}
+
+// ================================================================ entry points
+
+/// Runs body with the collector stopped. A finalizer is Lua code, and the
+/// collector runs finalizers at any allocation: one could change a table in the
+/// middle of the walk, or clear a weak table under it. It also spares both walks
+/// the incremental collection of a heap they are only reading or building. The
+/// collector restarts whatever happens; an error is re-raised (lua_error keeps a
+/// memory error a memory error).
+static int with_gc_stopped(lua_State *L, lua_CFunction body) {
+    int running = lua_gc(L, LUA_GCISRUNNING);
+    lua_gc(L, LUA_GCSTOP);
+    lua_pushcfunction(L, body);
+    lua_insert(L, 1);
+    int status = lua_pcall(L, lua_gettop(L) - 1, 1, 0);
+    if (running) lua_gc(L, LUA_GCRESTART);
+    if (status != LUA_OK) return lua_error(L);
+    return 1;
+}
+
+int clua_persist_dump(lua_State *L) {
+    return with_gc_stopped(L, dump_body);
+}
+
+int clua_persist_load(lua_State *L) {
+    return with_gc_stopped(L, load_body);
 }

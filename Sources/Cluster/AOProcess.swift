@@ -34,33 +34,41 @@ public final class AOProcess {
     private var state: LuaState
     private var snapshot: [UInt8]
     private var sinceSnapshot: [Message] = []
+    /// The module's Lua source, run as boot code on the spawn message (slot 0).
+    public let moduleSource: String
     private let envJSON: String
+    private let spawnEnvJSON: String
     /// The next slot this process expects.
     public private(set) var nextSlot: Int64 = 0
 
     /// Creates the process with the prelude loaded, before its spawn message
     /// (slot 0), which the caller delivers with `handle` like any other.
-    public init(identity: ProcessIdentity, limits: LuaLimits = .default, snapshotInterval: Int = 64) throws {
+    public init(identity: ProcessIdentity, moduleSource: String, limits: LuaLimits = .default,
+                snapshotInterval: Int = 64) throws {
         self.identity = identity
+        self.moduleSource = moduleSource
         self.limits = limits
         self.snapshotInterval = max(1, snapshotInterval)
         state = try LuaState(limits: limits)
         try Prelude.install(in: state)
         snapshot = try state.persist()
-        envJSON = try Self.environmentJSON(identity)
+        envJSON = try Self.environmentJSON(identity, moduleSource: nil)
+        spawnEnvJSON = try Self.environmentJSON(identity, moduleSource: moduleSource)
     }
 
     /// Recreates a process from a `persist()` snapshot taken after `slot - 1`
     /// messages: it continues at `slot` exactly as the original would.
-    public init(identity: ProcessIdentity, snapshot: [UInt8], nextSlot: Int64,
+    public init(identity: ProcessIdentity, moduleSource: String, snapshot: [UInt8], nextSlot: Int64,
                 limits: LuaLimits = .default, snapshotInterval: Int = 64) throws {
         self.identity = identity
+        self.moduleSource = moduleSource
         self.limits = limits
         self.snapshotInterval = max(1, snapshotInterval)
         state = try LuaState.restore(snapshot, limits: limits)
         self.snapshot = snapshot
         self.nextSlot = nextSlot
-        envJSON = try Self.environmentJSON(identity)
+        envJSON = try Self.environmentJSON(identity, moduleSource: nil)
+        spawnEnvJSON = try Self.environmentJSON(identity, moduleSource: moduleSource)
     }
 
     /// Bytes the process's heap holds now.
@@ -104,7 +112,7 @@ public final class AOProcess {
             state.setTime(message.timestamp)
             try state.seedRandom(Self.seed(identity.id), message.slot)
             let msgJSON = try String(decoding: Self.encoder.encode(message), as: UTF8.self)
-            let json = try state.callJSON("_STARLANE.handle", arguments: "[\(msgJSON),\(envJSON)]")
+            let json = try state.callJSON("_STARLANE.handle", arguments: "[\(msgJSON),\(message.slot == 0 ? spawnEnvJSON : envJSON)]")
             return try Self.decoder.decode(MessageResult.self, from: Data(json.utf8))
         } catch let error as LuaError {
             return .failure(error.message)
@@ -151,15 +159,19 @@ public final class AOProcess {
             let Owner: String
             let Tags: [Tag]
         }
-        struct ModuleInfo: Encodable { let Id: String }
+        struct ModuleInfo: Encodable {
+            let Id: String
+            let Source: String?
+        }
         let Process: ProcessInfo
         let Module: ModuleInfo
     }
 
-    private static func environmentJSON(_ identity: ProcessIdentity) throws -> String {
+    /// The env argument of handle(); only the spawn message's carries the source.
+    private static func environmentJSON(_ identity: ProcessIdentity, moduleSource: String?) throws -> String {
         let env = Environment(
             Process: .init(Id: identity.id, Owner: identity.owner, Tags: identity.tags),
-            Module: .init(Id: identity.moduleID))
+            Module: .init(Id: identity.moduleID, Source: moduleSource))
         return String(decoding: try encoder.encode(env), as: UTF8.self)
     }
 

@@ -6,7 +6,6 @@ import LuaVM
 /// each result as one JSON line (docs/RUNNER.md).
 public struct ProcessRunner {
     public let process: AOProcess
-    public let moduleSource: String
     /// The clock of the runner: each message is 1 s after the previous one
     /// unless the line names its own Timestamp.
     public private(set) var timestamp: Int64 = 1_700_000_000_000
@@ -19,17 +18,16 @@ public struct ProcessRunner {
             id: id ?? Identifiers.derive("run", moduleID),
             owner: owner ?? Self.defaultOwner,
             moduleID: moduleID,
-            tags: [Tag("Type", "Process"), Tag("Module", moduleID), Tag("On-Boot", "Data")])
-        process = try AOProcess(identity: identity, limits: limits)
-        self.moduleSource = moduleSource
+            tags: [Tag("Type", "Process"), Tag("Module", moduleID)])
+        process = try AOProcess(identity: identity, moduleSource: moduleSource, limits: limits)
     }
 
-    /// Delivers the spawn message (slot 0), whose Data is the module source.
+    /// Delivers the spawn message (slot 0), on which the module runs.
     public mutating func boot() -> MessageResult {
         let identity = process.identity
         let spawn = Message(
             id: identity.id, from: identity.owner, target: identity.id,
-            tags: identity.tags, data: moduleSource, timestamp: timestamp, slot: 0)
+            tags: identity.tags, timestamp: timestamp, slot: 0)
         return process.handle(spawn)
     }
 

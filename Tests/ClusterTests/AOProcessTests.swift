@@ -111,7 +111,7 @@ import LuaVM
         let original = try ProcessHarness(module)
         for i in 1...5 { original.send("Step", data: "\(i)") }
         let snapshot = try original.process.persist()
-        let copy = try AOProcess(identity: original.process.identity, snapshot: snapshot,
+        let copy = try AOProcess(identity: original.process.identity, moduleSource: module, snapshot: snapshot,
                                  nextSlot: original.process.nextSlot)
         for i in 6...12 {
             let a = original.send("Step", data: "\(i)")

@@ -16,10 +16,11 @@ final class ProcessHarness {
         let moduleID = Identifiers.module(source: module)
         let identity = ProcessIdentity(
             id: id, owner: Self.owner, moduleID: moduleID,
-            tags: [Tag("Type", "Process"), Tag("Module", moduleID), Tag("On-Boot", "Data"), Tag("Name", "test")])
-        process = try AOProcess(identity: identity, limits: limits, snapshotInterval: snapshotInterval)
+            tags: [Tag("Type", "Process"), Tag("Module", moduleID), Tag("Name", "test")])
+        process = try AOProcess(identity: identity, moduleSource: module, limits: limits,
+                                snapshotInterval: snapshotInterval)
         boot = process.handle(Message(id: id, from: Self.owner, target: id, tags: identity.tags,
-                                      data: module, timestamp: clock, slot: 0))
+                                      timestamp: clock, slot: 0))
     }
 
     @discardableResult

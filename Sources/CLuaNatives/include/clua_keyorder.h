@@ -32,7 +32,15 @@ int clua_key_compare(lua_State *L, int a, int b);
 int clua_sorted_keys(lua_State *L, int tidx);
 
 /// As clua_sorted_keys, and returns how many of the keys are primitive (they come
-/// first, at 1..n); *total receives the number of keys. May raise.
+/// first, at 1..n); *total (if not NULL) receives the number of keys. May raise.
 lua_Integer clua_collect_keys(lua_State *L, int tidx, lua_Integer *total);
+
+/// The same, for walks over many tables (persist), without allocating per table:
+/// writes the keys into arr[1..*total] of the existing table at `arr` (entries past
+/// *total are left as they were) and uses the value at stack slot `scratch` as
+/// workspace, replacing it with a bigger userdata when it is not big enough (start
+/// with nil). Pushes nothing. May raise.
+lua_Integer clua_collect_keys_into(lua_State *L, int tidx, int arr, int scratch,
+                                   lua_Integer *total);
 
 #endif

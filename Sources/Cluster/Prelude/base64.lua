@@ -39,8 +39,9 @@ end
 
 function base64.makedecoder(s62, s63, spad)
   local decoder = {}
-  for code, charbyte in pairs(base64.makeencoder(s62, s63, spad)) do
-    decoder[charbyte] = code
+  local encoder = base64.makeencoder(s62, s63, spad)
+  for code = 0, 64 do
+    decoder[encoder[code]] = code
   end
   return decoder
 end

@@ -31,7 +31,6 @@ local math_max = math.max
 local math_min = math.min
 local math_mininteger = math.mininteger
 local math_maxinteger = math.maxinteger
-local string_format = string.format
 local string_char = string.char
 local string_byte = string.byte
 local table_concat = table.concat

@@ -1,4 +1,4 @@
---[[
+--[==[
   .dump -- a value as Lua source text (the `Dump` global of aos processes),
   with the same call shape as the lua-dump module aos ships:
 
@@ -16,7 +16,7 @@
   values at the top level come back quoted ("%q"), as in aos.
   Difference: a table met again inside itself prints as "<Circular>" (aos adds
   the table's address, which would differ from run to run).
-]]
+]==]
 
 local type = type
 local tostring = tostring

@@ -161,8 +161,10 @@ end
 local function initializeState(msg, env)
   local tags = env.Process.TagArray or ao._tagList(env.Process.Tags)
   local first = (msg.Id ~= nil and msg.Id == env.Process.Id) or msg.Slot == 0
-  if first and not Owner then
-    Owner = findTag(tags, "From-Process") or msg.From
+  -- The host's env names the owner; it is also re-established after a failed
+  -- spawn message was rolled back.
+  if not Owner then
+    Owner = (first and findTag(tags, "From-Process")) or env.Process.Owner or (first and msg.From) or nil
   end
   if not Name then Name = findTag(tags, "Name") or "aos" end
   Inbox = Inbox or {}

@@ -8,8 +8,9 @@
   Differences from aos (see docs/STDLIB.md): partial application keeps every
   argument given (aos drops all but the first of a multi-argument partial call);
   curry without an explicit arity needs the host's help because a process has no
-  `debug` library; Lua patterns keep their %-classes when matched case-blind;
-  isArray is exported.
+  `debug` library; a Lua pattern matches if it matches as written or (as in
+  aos) with both sides lower-cased, so %S / %D keep their meaning; isArray is
+  exported.
 ]]
 
 local utils = { _version = "0.0.5" }
@@ -27,28 +28,15 @@ local string_lower = string.lower
 -- Characters that make a string pattern a Lua pattern rather than a literal.
 local MAGIC = "[%^%$%(%)%%%.%[%]%*%+%?]"
 
--- Lower-cases a Lua pattern for case-blind matching without touching what
--- follows a '%': '%S' must stay "not a space", '%A' "not a letter".
-local function lowerPattern(pattern)
-  local out, i, n = {}, 1, #pattern
-  while i <= n do
-    local c = pattern:sub(i, i)
-    if c == "%" and i < n then
-      out[#out + 1] = pattern:sub(i, i + 1)
-      i = i + 2
-    else
-      out[#out + 1] = string_lower(c)
-      i = i + 1
-    end
-  end
-  return table.concat(out)
-end
-
--- Message values are usually strings; numbers and booleans compare by text.
+-- The text a message value is matched as: strings as they are, numbers and
+-- booleans through tostring, nil as "" (as aos); anything else never matches
+-- a string pattern (its tostring would be an address).
 local function asText(value)
+  local kind = type(value)
+  if kind == "string" then return value end
+  if kind == "number" or kind == "boolean" then return tostring(value) end
   if value == nil then return "" end
-  if type(value) == "string" then return value end
-  return tostring(value)
+  return nil
 end
 
 --- Does one message value match a pattern?
@@ -67,11 +55,15 @@ function utils.matchesPattern(pattern, value, msg)
     return pattern(value, msg) and true or false
   end
   if kind == "string" then
-    local text = string_lower(asText(value))
+    local text = asText(value)
+    if text == nil then return false end
     if pattern:find(MAGIC) then
-      return text:match(lowerPattern(pattern)) ~= nil
+      -- aos lowers both sides, which turns %S into %s and %D into %d; so the
+      -- pattern is also tried as written. Same rule as the Handlers' .match.
+      return text:match(pattern) ~= nil
+        or string_lower(text):match(string_lower(pattern)) ~= nil
     end
-    return text == string_lower(pattern)
+    return string_lower(text) == string_lower(pattern)
   end
   if kind == "table" then
     for _, sub in pairs(pattern) do
@@ -265,7 +257,7 @@ end, 3)
 --- reverse(t): a new array with t's items in reverse order (not curried).
 function utils.reverse(data)
   assert(type(data) == "table", "argument needs to be a table that is an array")
-  assert(isArray(data), "third argument should be a table that is an array")
+  assert(isArray(data), "argument needs to be a table that is an array")
   local n, result = #data, {}
   for i = 1, n do
     result[n - i + 1] = data[i]

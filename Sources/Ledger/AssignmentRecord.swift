@@ -1,0 +1,128 @@
+import Foundation
+
+/// One entry of a process's log: a message assigned to a slot, linked to the entry before
+/// it by `previousHash` and `hashChain` (docs/LEDGER.md, "Hash chain").
+///
+/// `signature` is the node's Ed25519 signature of `hashChain`, or empty: the writer
+/// signs at least the last entry of every process in each commit, and a signature over
+/// one link vouches for every link before it.
+public struct AssignmentRecord: Hashable, Sendable {
+    /// The process whose log this is (the message's target).
+    public var process: String
+    public var slot: Int64
+    public var messageID: String
+    public var from: String
+    public var owner: String
+    public var tags: [TagRecord]
+    public var data: String
+    /// Milliseconds since the Unix epoch, stamped by the scheduler.
+    public var timestamp: Int64
+    /// Set when a process emitted this message; nil for messages pushed from outside.
+    public var origin: MessageOrigin?
+    /// The `hashChain` of slot − 1, or `HashChain.genesis(of:)` for slot 0. 32 bytes.
+    public var previousHash: Data
+    /// SHA-256(previousHash ‖ canonical bytes of this entry). 32 bytes.
+    public var hashChain: Data
+    /// 64 bytes, or empty when a later signed entry of the same process vouches for it.
+    public var signature: Data
+
+    /// A record with every field given, as read back from storage or an export.
+    public init(process: String, slot: Int64, messageID: String, from: String, owner: String,
+                tags: [TagRecord], data: String, timestamp: Int64, origin: MessageOrigin?,
+                previousHash: Data, hashChain: Data, signature: Data) {
+        self.process = process
+        self.slot = slot
+        self.messageID = messageID
+        self.from = from
+        self.owner = owner
+        self.tags = tags
+        self.data = data
+        self.timestamp = timestamp
+        self.origin = origin
+        self.previousHash = previousHash
+        self.hashChain = hashChain
+        self.signature = signature
+    }
+
+    /// A new, unsigned link: `hashChain` is computed from `previousHash` and the fields.
+    public init(process: String, slot: Int64, messageID: String, from: String, owner: String,
+                tags: [TagRecord], data: String, timestamp: Int64, origin: MessageOrigin? = nil,
+                previousHash: Data) {
+        self.init(process: process, slot: slot, messageID: messageID, from: from, owner: owner,
+                  tags: tags, data: data, timestamp: timestamp, origin: origin,
+                  previousHash: previousHash, hashChain: Data(), signature: Data())
+        hashChain = HashChain.link(self)
+    }
+
+    public var originProcess: String? { origin?.process }
+    public var originSlot: Int64? { origin?.slot }
+    public var originIndex: Int64? { origin?.index }
+
+    /// This entry as the head of its process's chain.
+    public var head: ChainHead { ChainHead(process: process, slot: slot, hashChain: hashChain) }
+}
+
+extension AssignmentRecord: Codable {
+    enum CodingKeys: String, CodingKey {
+        case process, slot, messageID, from, owner, tags, data, timestamp
+        case originProcess, originSlot, originIndex, previousHash, hashChain, signature
+    }
+
+    /// Hashes and signatures are written as unpadded base64url strings.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        process = try c.decode(String.self, forKey: .process)
+        slot = try c.decode(Int64.self, forKey: .slot)
+        messageID = try c.decode(String.self, forKey: .messageID)
+        from = try c.decode(String.self, forKey: .from)
+        owner = try c.decode(String.self, forKey: .owner)
+        tags = try c.decode([TagRecord].self, forKey: .tags)
+        data = try c.decode(String.self, forKey: .data)
+        timestamp = try c.decode(Int64.self, forKey: .timestamp)
+        let originProcess = try c.decodeIfPresent(String.self, forKey: .originProcess)
+        let originSlot = try c.decodeIfPresent(Int64.self, forKey: .originSlot)
+        let originIndex = try c.decodeIfPresent(Int64.self, forKey: .originIndex)
+        switch (originProcess, originSlot, originIndex) {
+        case let (process?, slot?, index?):
+            origin = MessageOrigin(process: process, slot: slot, index: index)
+        case (nil, nil, nil):
+            origin = nil
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .originProcess, in: c,
+                debugDescription: "originProcess, originSlot and originIndex go together")
+        }
+        previousHash = try c.decodeBase64URL(forKey: .previousHash)
+        hashChain = try c.decodeBase64URL(forKey: .hashChain)
+        signature = try c.decodeBase64URL(forKey: .signature)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(process, forKey: .process)
+        try c.encode(slot, forKey: .slot)
+        try c.encode(messageID, forKey: .messageID)
+        try c.encode(from, forKey: .from)
+        try c.encode(owner, forKey: .owner)
+        try c.encode(tags, forKey: .tags)
+        try c.encode(data, forKey: .data)
+        try c.encode(timestamp, forKey: .timestamp)
+        try c.encodeIfPresent(origin?.process, forKey: .originProcess)
+        try c.encodeIfPresent(origin?.slot, forKey: .originSlot)
+        try c.encodeIfPresent(origin?.index, forKey: .originIndex)
+        try c.encode(Base64URL.encode(previousHash), forKey: .previousHash)
+        try c.encode(Base64URL.encode(hashChain), forKey: .hashChain)
+        try c.encode(Base64URL.encode(signature), forKey: .signature)
+    }
+}
+
+extension KeyedDecodingContainer {
+    func decodeBase64URL(forKey key: Key) throws -> Data {
+        let text = try decode(String.self, forKey: key)
+        guard let bytes = Base64URL.decode(text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self,
+                                                   debugDescription: "not base64url: \(text)")
+        }
+        return bytes
+    }
+}

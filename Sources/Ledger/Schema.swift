@@ -1,0 +1,79 @@
+internal import GRDB
+
+/// The database schema, as migrations. docs/LEDGER.md describes it column by column;
+/// never edit a shipped migration, add a new one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    static let v1 = """
+        CREATE TABLE node_keys (
+            id          INTEGER PRIMARY KEY CHECK (id = 1),
+            algorithm   TEXT    NOT NULL CHECK (algorithm = 'ed25519'),
+            private_key BLOB    NOT NULL CHECK (length(private_key) = 32),
+            public_key  BLOB    NOT NULL CHECK (length(public_key) = 32),
+            node_id     TEXT    NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE TABLE modules (
+            id     TEXT NOT NULL PRIMARY KEY,
+            source TEXT NOT NULL
+        );
+        CREATE TABLE processes (
+            id         TEXT    NOT NULL PRIMARY KEY,
+            module_id  TEXT    NOT NULL REFERENCES modules(id),
+            owner      TEXT    NOT NULL,
+            tags       TEXT    NOT NULL,
+            parent     TEXT,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE assignments (
+            seq            INTEGER PRIMARY KEY,
+            process        TEXT    NOT NULL REFERENCES processes(id),
+            slot           INTEGER NOT NULL CHECK (slot >= 0),
+            message_id     TEXT    NOT NULL,
+            sender         TEXT    NOT NULL,
+            owner          TEXT    NOT NULL,
+            tags           TEXT    NOT NULL,
+            data           TEXT    NOT NULL,
+            timestamp      INTEGER NOT NULL,
+            origin_process TEXT,
+            origin_slot    INTEGER,
+            origin_index   INTEGER,
+            previous_hash  BLOB    NOT NULL CHECK (length(previous_hash) = 32),
+            hash_chain     BLOB    NOT NULL CHECK (length(hash_chain) = 32),
+            signature      BLOB    NOT NULL CHECK (length(signature) IN (0, 64)),
+            CHECK ((origin_process IS NULL) = (origin_slot IS NULL)
+                   AND (origin_slot IS NULL) = (origin_index IS NULL))
+        );
+        CREATE UNIQUE INDEX assignments_by_slot ON assignments(process, slot);
+        CREATE UNIQUE INDEX assignments_by_message ON assignments(message_id);
+        CREATE UNIQUE INDEX assignments_by_origin
+            ON assignments(origin_process, origin_slot, origin_index)
+            WHERE origin_process IS NOT NULL;
+        CREATE TABLE results (
+            process  TEXT    NOT NULL,
+            slot     INTEGER NOT NULL,
+            output   TEXT    NOT NULL,
+            messages TEXT    NOT NULL,
+            spawns   TEXT    NOT NULL,
+            error    TEXT,
+            PRIMARY KEY (process, slot),
+            FOREIGN KEY (process, slot) REFERENCES assignments(process, slot)
+        ) WITHOUT ROWID;
+        CREATE TABLE snapshots (
+            id         INTEGER PRIMARY KEY,
+            process    TEXT    NOT NULL,
+            slot       INTEGER NOT NULL,
+            bytes      BLOB    NOT NULL,
+            state_hash BLOB    NOT NULL,
+            FOREIGN KEY (process, slot) REFERENCES assignments(process, slot)
+        );
+        CREATE UNIQUE INDEX snapshots_by_slot ON snapshots(process, slot);
+        """
+}

@@ -6,9 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 lua5.4 Tests/Lua/prelude/run.lua
-for test in Tests/Lua/stdlib/test_*.lua; do
-    lua5.4 "$test"
-done
+lua5.4 Tests/Lua/stdlib/run_all.lua
 
 swift build
 swift test

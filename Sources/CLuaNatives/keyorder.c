@@ -145,37 +145,38 @@ static void permute(lua_State *L, int arr, KeyVal *kv, lua_Integer n) {
     }
 }
 
-/// Returns the workspace at stack slot `scratch` with room for n keys, replacing it
-/// by a bigger userdata (keeping the first `keep` keys) when it is short.
-static KeyVal *workspace(lua_State *L, int scratch, size_t n, size_t keep) {
+/// The workspace at stack slot `scratch`, with room for at least n keys: a
+/// userdata replaced by one twice as big (keeping the first `keep` keys) when short.
+static KeyVal *workspace(lua_State *L, int scratch, size_t n, size_t keep, size_t *cap) {
     KeyVal *old = lua_touserdata(L, scratch);
-    size_t cap = old ? lua_rawlen(L, scratch) / sizeof(KeyVal) : 0;
-    if (n <= cap) return old;
-    if (n < 2 * cap) n = 2 * cap;
-    if (n < 16) n = 16;
-    KeyVal *kv = lua_newuserdatauv(L, n * sizeof(KeyVal), 0);
+    *cap = old ? lua_rawlen(L, scratch) / sizeof(KeyVal) : 0;
+    if (n <= *cap) return old;
+    *cap = n < 2 * *cap ? 2 * *cap : n;
+    if (*cap < 16) *cap = 16;
+    KeyVal *kv = lua_newuserdatauv(L, *cap * sizeof(KeyVal), 0);
     if (keep) memcpy(kv, old, keep * sizeof(KeyVal));
     lua_replace(L, scratch);
     return kv;
 }
 
-/// Copies the keys of t into arr[1..n] in lua_next order, describing each in kv
-/// (strings stay anchored by t and arr); returns n and counts the primitive keys.
+/// Copies the keys of t into arr[1..n] in lua_next order, describing each in the
+/// workspace (strings stay anchored by t and arr); returns n and counts the
+/// primitive keys.
 static lua_Integer gather_keys(lua_State *L, int t, int arr, int scratch, lua_Integer *np) {
-    KeyVal *kv = workspace(L, scratch, 16, 0);
-    lua_Integer n = 0;
+    size_t cap, n = 0;
+    KeyVal *kv = workspace(L, scratch, 1, 0, &cap);
     *np = 0;
     lua_pushnil(L);
     while (lua_next(L, t)) {
         lua_pop(L, 1);
-        kv = workspace(L, scratch, (size_t)n + 1, (size_t)n);
+        if (n == cap) kv = workspace(L, scratch, n + 1, n, &cap);
         keyval_get(L, -1, &kv[n]);
         if (kv[n].rank != CLUA_KEY_REFERENCE) (*np)++;
-        kv[n].pos = n + 1;
+        kv[n].pos = (lua_Integer)n + 1;
         lua_pushvalue(L, -1);
-        lua_rawseti(L, arr, ++n);
+        lua_rawseti(L, arr, (lua_Integer)++n);
     }
-    return n;
+    return (lua_Integer)n;
 }
 
 lua_Integer clua_collect_keys_into(lua_State *L, int tidx, int arr, int scratch,

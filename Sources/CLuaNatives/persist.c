@@ -725,7 +725,7 @@ static void dump_table(Dumper *D, lua_Integer id, int t) {
     if (np) begin_entries(D, id, np);
     for (lua_Integer i = 1; i <= np; i++) {
         lua_rawgeti(L, D->keys, i);
-        write_entry(D, id, t, t + 1);
+        write_entry(D, id, t, lua_gettop(L));
         lua_pop(L, 1);
     }
     if (total > np) dump_reference_keys(D, id, t, D->keys, np + 1, total);

@@ -60,16 +60,12 @@ public enum LedgerBenchmark {
 
         let failures = Locked(0)
         let start = DispatchTime.now().uptimeNanoseconds
+        let completion: LedgerCompletion = { result in
+            if case .failure = result { failures.withLock { $0 += 1 } }
+        }
         for batch in batches {
-            while true {
-                do {
-                    try ledger.submit(batch) { result in
-                        if case .failure = result { failures.withLock { $0 += 1 } }
-                    }
-                    break
-                } catch .queueFull {
-                    usleep(100)
-                }
+            while !submit(batch, to: ledger, completion) {
+                usleep(100)
             }
         }
         ledger.flush()
@@ -79,5 +75,17 @@ public enum LedgerBenchmark {
             throw LedgerError.invalidRecord("\(failed) benchmark batches failed")
         }
         return Double(rows) / seconds
+    }
+
+    /// False when the queue is full (back-pressure: the caller waits and retries).
+    private static func submit(_ batch: LedgerBatch, to ledger: Ledger,
+                               _ completion: @escaping LedgerCompletion) -> Bool {
+        do {
+            try ledger.submit(batch, completion: completion)
+            return true
+        } catch {
+            if case .queueFull = error { return false }
+            preconditionFailure("benchmark submit failed: \(error)")
+        }
     }
 }

@@ -353,6 +353,9 @@ static void push_roots(lua_State *L) {
 
 static int do_persist(lua_State *L) {
     lua_settop(L, 0);
+    /* Weak tables hold what the last collection left: collect now so a snapshot
+       does not depend on when the collector happened to run. */
+    lua_gc(L, LUA_GCCOLLECT);
     lua_pushcfunction(L, clua_persist_dump);
     push_roots(L);
     lua_getfield(L, LUA_REGISTRYINDEX, REG_PERMANENTS);

@@ -1,6 +1,9 @@
 @testable import Cluster
 import LuaVM
 
+/// Swift Testing also has a `Tag`; in these tests a tag is always an AO tag.
+typealias Tag = Cluster.Tag
+
 /// A process fed by hand in tests: boots a module, then sends messages with
 /// consecutive slots and a clock that advances 1 s per message.
 final class ProcessHarness {

@@ -5,18 +5,7 @@
 #include <lua5.4/lauxlib.h>
 #include "clua_keyorder.h"
 
-/// A key taken apart, so sorting compares C values without touching the Lua stack.
-/// `s` points into a Lua string that the caller keeps anchored while the key is used.
-typedef struct KeyVal {
-    int rank;
-    int isint;          /* numbers: integer subtype */
-    lua_Integer i;
-    lua_Number n;
-    const char *s;      /* strings */
-    size_t len;
-    int b;              /* booleans */
-    lua_Integer pos;    /* where the key sits in the caller's array */
-} KeyVal;
+typedef clua_keyval KeyVal;
 
 int clua_key_rank(lua_State *L, int idx) {
     switch (lua_type(L, idx)) {
@@ -27,7 +16,7 @@ int clua_key_rank(lua_State *L, int idx) {
     }
 }
 
-static void keyval_get(lua_State *L, int idx, KeyVal *k) {
+void clua_keyval_get(lua_State *L, int idx, KeyVal *k) {
     memset(k, 0, sizeof *k);
     k->rank = clua_key_rank(L, idx);
     switch (k->rank) {
@@ -80,7 +69,7 @@ static int compare_strings(const KeyVal *a, const KeyVal *b) {
     return (a->len > b->len) - (a->len < b->len);
 }
 
-static int keyval_compare(const KeyVal *a, const KeyVal *b) {
+int clua_keyval_compare(const KeyVal *a, const KeyVal *b) {
     if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
     switch (a->rank) {
         case CLUA_KEY_NUMBER: return compare_numbers(a, b);
@@ -92,9 +81,9 @@ static int keyval_compare(const KeyVal *a, const KeyVal *b) {
 
 int clua_key_compare(lua_State *L, int a, int b) {
     KeyVal ka, kb;
-    keyval_get(L, a, &ka);
-    keyval_get(L, b, &kb);
-    return keyval_compare(&ka, &kb);
+    clua_keyval_get(L, a, &ka);
+    clua_keyval_get(L, b, &kb);
+    return clua_keyval_compare(&ka, &kb);
 }
 
 /// The order of a table's keys: canonical for primitive keys, which are pairwise
@@ -103,7 +92,7 @@ int clua_key_compare(lua_State *L, int a, int b) {
 /// keyval_compare, keep their lua_next order. A strict total order, so any sort
 /// algorithm gives the same result.
 static int key_order(const KeyVal *a, const KeyVal *b) {
-    int c = keyval_compare(a, b);
+    int c = clua_keyval_compare(a, b);
     if (c != 0) return c;
     return (a->pos > b->pos) - (a->pos < b->pos);
 }
@@ -170,7 +159,7 @@ static lua_Integer gather_keys(lua_State *L, int t, int arr, int scratch, lua_In
     while (lua_next(L, t)) {
         lua_pop(L, 1);
         if (n == cap) kv = workspace(L, scratch, n + 1, n, &cap);
-        keyval_get(L, -1, &kv[n]);
+        clua_keyval_get(L, -1, &kv[n]);
         if (kv[n].rank != CLUA_KEY_REFERENCE) (*np)++;
         kv[n].pos = (lua_Integer)n + 1;
         lua_pushvalue(L, -1);

@@ -114,8 +114,12 @@ static int sandbox_randomseed(lua_State *L) {
 
 // ---------------------------------------------------------------- ordered pairs
 
-/// The iterator: upvalue 1 holds the keys in canonical order, upvalue 2 the next
-/// position. Keys removed during the loop are skipped.
+/// Tables up to this many keys iterate from keys held in the iterator's upvalues
+/// (one allocation per loop); larger ones from a sorted key array.
+#define SMALL_PAIRS 24
+
+/// Iterator over a large table: upvalue 1 holds the keys in canonical order,
+/// upvalue 2 the next position. Keys removed during the loop are skipped.
 static int ordered_next(lua_State *L) {
     lua_Integer pos = lua_tointeger(L, lua_upvalueindex(2));
     lua_Integer count = (lua_Integer)lua_rawlen(L, lua_upvalueindex(1));
@@ -137,6 +141,68 @@ static int ordered_next(lua_State *L) {
     return 1;
 }
 
+/// Iterator over a small table: upvalue 1 is the next position, upvalues 2.. the
+/// keys in canonical order.
+static int small_ordered_next(lua_State *L) {
+    lua_Integer pos = lua_tointeger(L, lua_upvalueindex(1));
+    for (;;) {
+        pos++;
+        if (pos > 255 || lua_type(L, lua_upvalueindex((int)pos + 1)) == LUA_TNONE) break;
+        lua_pushvalue(L, lua_upvalueindex((int)pos + 1));
+        lua_pushvalue(L, -1);
+        lua_rawget(L, 1);
+        if (!lua_isnil(L, -1)) {
+            lua_pushinteger(L, pos);
+            lua_replace(L, lua_upvalueindex(1));
+            return 2;
+        }
+        lua_pop(L, 2);
+    }
+    lua_pushinteger(L, pos - 1);
+    lua_replace(L, lua_upvalueindex(1));
+    lua_pushnil(L);
+    return 1;
+}
+
+static int empty_next(lua_State *L) {
+    lua_pushnil(L);
+    return 1;
+}
+
+/// For a table of at most SMALL_PAIRS primitive keys, pushes the iterator closure
+/// holding them in canonical order and returns 1; returns 0 (stack unchanged) if
+/// the table is larger or has a reference-typed key.
+static int push_small_iterator(lua_State *L, int t) {
+    clua_keyval keys[SMALL_PAIRS];
+    int base = lua_gettop(L), n = 0;
+    luaL_checkstack(L, 2 * SMALL_PAIRS + 4, "pairs");
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (n == SMALL_PAIRS || clua_key_rank(L, -1) == CLUA_KEY_REFERENCE) {
+            lua_settop(L, base);
+            return 0;
+        }
+        lua_pushvalue(L, -1);   /* anchor a copy below the running key */
+        lua_insert(L, -2);
+        n++;
+        clua_keyval_get(L, base + n, &keys[n - 1]);
+        keys[n - 1].pos = base + n;
+    }
+    for (int i = 1; i < n; i++) {   /* insertion sort: keys are distinct */
+        clua_keyval k = keys[i];
+        int j = i;
+        for (; j > 0 && clua_keyval_compare(&keys[j - 1], &k) > 0; j--) keys[j] = keys[j - 1];
+        keys[j] = k;
+    }
+    lua_pushinteger(L, 0);
+    for (int i = 0; i < n; i++) lua_pushvalue(L, (int)keys[i].pos);
+    lua_pushcclosure(L, small_ordered_next, n + 1);
+    lua_replace(L, base + 1);
+    lua_settop(L, base + 1);
+    return 1;
+}
+
 /// pairs: honours __pairs; otherwise iterates keys in canonical order
 /// (numbers, strings, booleans, then reference keys), the same on every run.
 static int sandbox_pairs(lua_State *L) {
@@ -147,9 +213,17 @@ static int sandbox_pairs(lua_State *L) {
         return 3;
     }
     luaL_checktype(L, 1, LUA_TTABLE);
-    clua_sorted_keys(L, 1);
-    lua_pushinteger(L, 0);
-    lua_pushcclosure(L, ordered_next, 2);
+    lua_settop(L, 1);
+    lua_pushnil(L);
+    if (!lua_next(L, 1)) {
+        lua_pushcfunction(L, empty_next);
+    } else if ((lua_settop(L, 1), push_small_iterator(L, 1))) {
+        /* the iterator is on the stack */
+    } else {
+        clua_sorted_keys(L, 1);
+        lua_pushinteger(L, 0);
+        lua_pushcclosure(L, ordered_next, 2);
+    }
     lua_pushvalue(L, 1);
     lua_pushnil(L);
     return 3;

@@ -111,9 +111,9 @@ public final class AOProcess {
         do {
             state.setTime(message.timestamp)
             try state.seedRandom(Self.seed(identity.id), message.slot)
-            let msgJSON = try String(decoding: Self.encoder.encode(message), as: UTF8.self)
+            let msgJSON = MessageJSON.encode(message)
             let json = try state.callJSON("_STARLANE.handle", arguments: "[\(msgJSON),\(message.slot == 0 ? spawnEnvJSON : envJSON)]")
-            return try Self.decoder.decode(MessageResult.self, from: Data(json.utf8))
+            return try MessageJSON.decodeResult(json)
         } catch let error as LuaError {
             return .failure(error.message)
         } catch {
@@ -150,8 +150,6 @@ public final class AOProcess {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
-
-    nonisolated(unsafe) private static let decoder = JSONDecoder()
 
     private struct Environment: Encodable {
         struct ProcessInfo: Encodable {

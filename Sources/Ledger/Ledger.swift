@@ -59,7 +59,9 @@ public final class Ledger: Sendable {
     }
 
     deinit {
-        close()
+        // The last reference may go away inside a completion, on the writer thread, which
+        // cannot wait for itself: then the writer drains and exits on its own.
+        shutdown(wait: !isWriterThread)
     }
 
     /// The raw 32-byte Ed25519 public key of the node.
@@ -103,15 +105,21 @@ public final class Ledger: Sendable {
     /// Stops accepting batches, waits for every pending batch to complete, and closes the
     /// database. Later calls do nothing.
     public func close() {
+        preconditionNotOnWriter("Ledger.close")
+        shutdown(wait: true)
+    }
+
+    private func shutdown(wait: Bool) {
         let wasClosed = closed.withLock { closed in
             defer { closed = true }
             return closed
         }
         if wasClosed { return }
-        preconditionNotOnWriter("Ledger.close")
         queue.close()
-        queue.waitUntilFinished()
-        try? pool.close()
+        if wait {
+            queue.waitUntilFinished()
+            try? pool.close()
+        }
     }
 
     /// True until `close` was called.
@@ -152,9 +160,12 @@ public final class Ledger: Sendable {
         ready.wait()
     }
 
+    private var isWriterThread: Bool {
+        writerThread.withLock { writer in writer.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+    }
+
     private func preconditionNotOnWriter(_ function: String) {
-        let onWriter = writerThread.withLock { writer in writer.map { pthread_equal($0, pthread_self()) != 0 } }
-        precondition(onWriter != true, "\(function) would wait for the writer thread from the writer thread")
+        precondition(!isWriterThread, "\(function) would wait for the writer thread from the writer thread")
     }
 
     // MARK: Node key

@@ -40,12 +40,17 @@ enum BenchSuites {
         let luaSeconds = (ContinuousClock.now - start).seconds
         guard counted == String(messages) else { throw RunnerError("dispatch loop counted \(counted ?? "nil")") }
 
-        // Through the host: Swift message -> JSON -> Lua -> result JSON -> Swift.
+        // Through the host: Swift Message -> JSON -> Lua -> result JSON -> MessageResult.
         let hostMessages = messages / 4
+        let process = runner.process
+        let identity = process.identity
         let hostStart = ContinuousClock.now
         for i in 0..<hostMessages {
-            let result = try runner.handle(jsonLine: #"{"Action":"Ping","Data":"\#(i)"}"#)
-            if i == 0, result.contains("\"Error\"") { throw RunnerError("host dispatch failed: \(result)") }
+            let slot = process.nextSlot
+            let result = process.handle(Message(
+                id: "bench-\(slot)", from: identity.owner, target: identity.id,
+                tags: [Tag("Action", "Ping")], data: String(i), timestamp: 1_700_000_000_000 + slot, slot: slot))
+            if let error = result.error { throw RunnerError("host dispatch failed: \(error)") }
         }
         let hostSeconds = (ContinuousClock.now - hostStart).seconds
 

@@ -14,12 +14,20 @@ import Darwin
         let watcher = try SignalWatcher(loop: loop)
         var received: [SignalWatcher.Signal] = []
         var closes = 0
+        let deadline = Timer(loop: loop)
+        deadline.start(after: .seconds(2)) { _ in
+            Issue.record("no signal within 2 s")
+            loop.closeAll()
+        }
         try watcher.start(.user1) { signal in
             received.append(signal)
             watcher.close { closes += 1 }
+            deadline.close()
         }
-        // Delivered to libuv's handler now, to the callback on the loop later.
-        raise(SIGUSR1)
+        // A process-directed signal: test threads (dispatch workers) block signals,
+        // so raise() would leave it pending on this thread forever. libuv's
+        // handler forwards it to the loop through a pipe.
+        kill(getpid(), SIGUSR1)
         #expect(received.isEmpty)
         loop.run()
         #expect(received == [.user1])
@@ -33,7 +41,7 @@ import Darwin
         var received: [SignalWatcher.Signal] = []
         try watcher.start(.user2) { received.append($0) }
         let timer = Timer(loop: loop)
-        timer.start(after: .milliseconds(1)) { _ in raise(SIGUSR2) }
+        timer.start(after: .milliseconds(1)) { _ in kill(getpid(), SIGUSR2) }
         let deadline = Timer(loop: loop)
         deadline.start(after: .milliseconds(50)) { _ in loop.closeAll() }
         loop.run()

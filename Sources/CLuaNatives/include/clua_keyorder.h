@@ -16,6 +16,25 @@ enum {
     CLUA_KEY_REFERENCE = 3,
 };
 
+/// A key taken apart, so sorting compares C values without touching the Lua stack.
+/// `s` points into a Lua string that the caller keeps anchored while the key is used.
+typedef struct clua_keyval {
+    int rank;
+    int isint;          /* numbers: integer subtype */
+    lua_Integer i;
+    lua_Number n;
+    const char *s;      /* strings */
+    size_t len;
+    int b;              /* booleans */
+    lua_Integer pos;    /* where the key sits (caller's array index or stack slot) */
+} clua_keyval;
+
+/// Fills *k from the key at idx. Never raises, never allocates.
+void clua_keyval_get(lua_State *L, int idx, clua_keyval *k);
+
+/// clua_key_compare on taken-apart keys.
+int clua_keyval_compare(const clua_keyval *a, const clua_keyval *b);
+
 /// The rank of the value at `idx` (nil also ranks CLUA_KEY_REFERENCE). Never raises.
 int clua_key_rank(lua_State *L, int idx);
 

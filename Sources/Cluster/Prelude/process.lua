@@ -129,12 +129,26 @@ end
 
 -- aos's rule for names: `_` -> `-`, lower case, then a capital at the start and after
 -- every dash ("content_type" -> "Content-Type", but also "TokenId" -> "Tokenid").
-local function normalizeName(s)
-  if type(s) ~= "string" then return s end
+local function upperAfterDash(c) return "-" .. c:upper() end
+
+local function computeName(s)
   s = s:gsub("_", "-"):lower()
   s = s:gsub("^%l", string.upper)
-  s = s:gsub("%-(%l)", function(c) return "-" .. c:upper() end)
+  s = s:gsub("%-(%l)", upperAfterDash)
   return s
+end
+
+-- Names repeat on every message (Action, From, Id, ...): remember the few hundred
+-- seen last instead of running three gsubs per name per message.
+local nameCache, nameCacheSize = {}, 0
+local function normalizeName(s)
+  if type(s) ~= "string" then return s end
+  local known = nameCache[s]
+  if known then return known end
+  if nameCacheSize >= 512 then nameCache, nameCacheSize = {}, 0 end
+  known = computeName(s)
+  nameCache[s], nameCacheSize = known, nameCacheSize + 1
+  return known
 end
 process.normalizeName = normalizeName
 

@@ -60,10 +60,13 @@ public final class AsyncWakeup<Element: Sendable>: LoopHandle {
     /// Stops accepting items; the queued ones are still delivered, then `onClose`
     /// runs. Closing twice is a bug.
     public func close(_ onClose: (() -> Void)? = nil) {
-        loop.preconditionOnLoopThread()
-        precondition(!lifecycle.isClosing, "AsyncWakeup closed twice")
-        channel.refuseNewItems()
         closeHandle(onClose)
+    }
+
+    /// Senders must be refused before `uv_close`: `uv_async_send` on a closed
+    /// handle would reach a loop that may be gone.
+    func willClose() {
+        channel.refuseNewItems()
     }
 
     func didClose() {

@@ -21,12 +21,17 @@ protocol LoopHandle: AnyObject {
     /// The wrapped handle, as the `uv_handle_t` it begins with.
     var uvHandle: UnsafeMutablePointer<uv_handle_t> { get }
     var lifecycle: HandleLifecycle { get set }
+    /// Runs in `closeHandle`, right before `uv_close`, however the close began
+    /// (`close()` or `Loop.closeAll()`).
+    func willClose()
     /// Runs in the close callback, before the user's: drop callbacks (breaking
     /// any cycle through them) and finish pending work.
     func didClose()
 }
 
 extension LoopHandle {
+    func willClose() {}
+
     /// Gives libuv its reference; call once the handle is initialised.
     func register() {
         uv_handle_set_data(uvHandle, Unmanaged.passUnretained(self).retain().toOpaque())
@@ -45,6 +50,7 @@ extension LoopHandle {
         precondition(!lifecycle.isClosing, "\(Self.self) closed twice")
         lifecycle.isClosing = true
         lifecycle.onClose = onClose
+        willClose()
         uv_close(uvHandle, handleCloseCallback)
     }
 }

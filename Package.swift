@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // System libraries (Debian -dev packages), each a module map plus static inline shims.
@@ -37,25 +38,30 @@ let package = Package(
             name: "Ledger",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
             name: "Cluster",
-            dependencies: ["LuaVM", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "LuaVM", "Ledger", "EventLoop",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
             resources: [.copy("Prelude")]
         ),
         .executableTarget(
             name: "Starlane",
             dependencies: [
-                "LuaVM", "Cluster",
+                "LuaVM", "Cluster", "Ledger", "EventLoop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "LuaVM"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "LuaVM", "Ledger"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StarlaneTests", dependencies: ["Cluster"]),
     ]
 )

@@ -7,8 +7,8 @@ internal import CUV
 /// drains the whole queue and calls `handler` once per item, in the order the
 /// items were enqueued, on the loop thread. Every item whose `send` returned true
 /// is delivered exactly once: items still queued when the wakeup closes are
-/// delivered in the close callback, before `onClose`. Once `close()` has been
-/// called, `send` refuses items and returns false.
+/// delivered in the close callback, before `onClose`. Once closing has begun
+/// (`close()` or `Loop.closeAll()`), `send` refuses items and returns false.
 ///
 /// The wakeup itself is confined to its loop; hand other threads its `sender`.
 /// For work rather than data, use `AsyncWakeup<@Sendable () -> Void>` with the
@@ -96,10 +96,12 @@ public final class AsyncWakeup<Element: Sendable>: LoopHandle {
         func send(_ item: Element) -> Bool {
             state.withLock { state in
                 guard state.isOpen else { return false }
+                // Only the first item since the last drain wakes the loop: while
+                // the queue is non-empty, a wakeup is pending or a drain (which
+                // takes the lock, and so these items too) has yet to run.
+                let wasEmpty = state.items.isEmpty
                 state.items.append(item)
-                // Only the first item since the last drain needs to wake the loop,
-                // but uv_async_send is cheap when a wakeup is already pending.
-                uv_async_send(handle)
+                if wasEmpty { uv_async_send(handle) }
                 return true
             }
         }

@@ -62,7 +62,8 @@ public final class SignalWatcher: LoopHandle {
         loop.preconditionOnLoopThread()
         precondition(!lifecycle.isClosing, "SignalWatcher started after close")
         try UVError.check(uv_signal_start(handle, { handle, number in
-            SignalWatcher.owner(of: handle).callback?(Signal(rawValue: number))
+            let callback = SignalWatcher.owner(of: handle).callback   // held: it may be replaced while it runs
+            callback?(Signal(rawValue: number))
         }, signal.rawValue), "watch \(signal)")
         self.callback = callback
     }

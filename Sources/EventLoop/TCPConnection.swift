@@ -76,6 +76,9 @@ public final class TCPConnection: LoopHandle {
     }
 
     private func didRead(_ count: Int, _ buffer: uv_buf_t) {
+        // Held for the call: the callback may close the connection or start
+        // reading with a new callback, which would free the running closure.
+        let onRead = self.onRead
         if count > 0 {
             let bytes = UnsafeRawBufferPointer(start: buffer.base, count: count)
             onRead?(.data(Array(bytes)))

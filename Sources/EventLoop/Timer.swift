@@ -28,7 +28,10 @@ public final class Timer: LoopHandle {
 
     /// (Re)starts the timer: `callback` runs `delay` from now (rounded up to whole
     /// milliseconds), then every `interval` if one is given. Starting a started
-    /// timer replaces its schedule and callback.
+    /// timer replaces its schedule and callback. The callback receives the timer,
+    /// so it can stop or close it without capturing it; a callback that does
+    /// capture its timer makes a cycle that closing breaks (closing drops the
+    /// callback).
     public func start(after delay: Duration, repeating interval: Duration? = nil,
                       _ callback: @escaping (Timer) -> Void) {
         loop.preconditionOnLoopThread()
@@ -36,7 +39,10 @@ public final class Timer: LoopHandle {
         self.callback = callback
         let status = uv_timer_start(handle, { handle in
             let timer = Timer.owner(of: handle)
-            timer.callback?(timer)
+            // Hold the callback for the call: it may restart the timer with a new
+            // callback, which would otherwise free the running closure's context.
+            let callback = timer.callback
+            callback?(timer)
         }, delay.roundedUpMilliseconds, interval?.roundedUpMilliseconds ?? 0)
         precondition(status == 0, "uv_timer_start failed: \(status)")
     }

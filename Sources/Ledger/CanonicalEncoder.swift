@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds the length-prefixed byte strings that the hash chain hashes and the node signs
 /// (docs/LEDGER.md, "Canonical bytes"). Every field is self-delimiting, so no two
 /// different records share an encoding: ("ab", "c") and ("a", "bc") differ.
@@ -6,6 +8,10 @@ struct CanonicalEncoder {
 
     init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
+    }
+
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
     }
 
     /// u32 big-endian byte count, then the UTF-8 bytes.
@@ -47,7 +53,7 @@ struct CanonicalEncoder {
     }
 
     /// Raw bytes without a length (only for fixed-size fields such as a 32-byte hash).
-    mutating func raw<C: Collection>(_ value: C) where C.Element == UInt8 {
-        bytes.append(contentsOf: value)
+    mutating func raw(_ value: Data) {
+        value.withUnsafeBytes { bytes.append(contentsOf: $0) }
     }
 }

@@ -74,9 +74,15 @@ public enum HashChain {
     /// The `hashChain` that `record` must carry, given its `previousHash`.
     public static func link(_ record: AssignmentRecord) -> Data {
         var encoder = CanonicalEncoder(capacity: 200 + record.data.utf8.count)
+        return link(record, using: &encoder)
+    }
+
+    /// `link(_:)` with a caller's buffer, reused from row to row by the writer.
+    static func link(_ record: AssignmentRecord, using encoder: inout CanonicalEncoder) -> Data {
+        encoder.reset()
         encoder.raw(record.previousHash)
         encode(record, into: &encoder)
-        return Data(SHA256.hash(data: encoder.bytes))
+        return SHA256.hash(data: encoder.bytes).withUnsafeBytes { Data($0) }
     }
 
     /// The bytes the node signs for one link.

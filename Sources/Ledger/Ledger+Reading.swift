@@ -76,8 +76,8 @@ extension Ledger {
         throws(LedgerError) -> [ResultRecord] {
         try read { db in
             let statement = try RawStatement(db, """
-                SELECT \(SQL.resultColumns) FROM results
-                WHERE process = ?1 AND slot BETWEEN ?2 AND ?3 ORDER BY slot
+                SELECT \(SQL.resultColumns) FROM assignments
+                WHERE process = ?1 AND slot BETWEEN ?2 AND ?3 AND output IS NOT NULL ORDER BY slot
                 """)
             statement.bind(1, process)
             statement.bind(2, slots.lowerBound)
@@ -105,26 +105,14 @@ extension Ledger {
 
     static func forEachEntry(_ db: Database, _ process: String, _ slots: ClosedRange<Int64>,
                              _ body: (LedgerEntry) throws -> Bool) throws {
-        let columns = SQL.assignmentColumns.split(separator: ",")
-            .map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
         let statement = try RawStatement(db, """
-            SELECT \(columns), r.output, r.messages, r.spawns, r.error, r.slot IS NOT NULL
-            FROM assignments a LEFT JOIN results r ON r.process = a.process AND r.slot = a.slot
-            WHERE a.process = ?1 AND a.slot BETWEEN ?2 AND ?3 ORDER BY a.slot
+            SELECT \(SQL.entryColumns) FROM assignments
+            WHERE process = ?1 AND slot BETWEEN ?2 AND ?3 ORDER BY slot
             """)
         statement.bind(1, process)
         statement.bind(2, slots.lowerBound)
         statement.bind(3, slots.upperBound)
-        try statement.forEachRow(while: { row in
-            let assignment = try SQL.assignment(row)
-            var result: ResultRecord?
-            if row.int64(18) != 0 {
-                result = ResultRecord(process: assignment.process, slot: assignment.slot,
-                                      output: row.text(14), messages: row.text(15),
-                                      spawns: row.text(16), error: row.optionalText(17))
-            }
-            return try body(LedgerEntry(assignment: assignment, result: result))
-        })
+        try statement.forEachRow(while: { row in try body(try SQL.entry(row)) })
     }
 
     /// The newest snapshot of `process` taken at or below `slot`, or nil.

@@ -23,10 +23,12 @@ public struct LedgerBatch: Hashable, Sendable {
         self.writes = writes
     }
 
+    /// Adds a write at the end of the batch.
     public mutating func append(_ write: LedgerWrite) {
         writes.append(write)
     }
 
+    /// Writes in the batch (what counts against `LedgerConfiguration.maxPendingWrites`).
     public var count: Int { writes.count }
     public var isEmpty: Bool { writes.isEmpty }
 }

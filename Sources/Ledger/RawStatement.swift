@@ -42,6 +42,20 @@ struct RawStatement {
         precondition(code == SQLITE_OK, "binding parameter \(index) of `\(sql)` failed: \(code)")
     }
 
+    /// Binds UTF-8 bytes as text.
+    func bindText(_ index: Int32, utf8: [UInt8]) {
+        let code = utf8.withUnsafeBufferPointer { bytes -> Int32 in
+            guard let base = bytes.baseAddress, bytes.count > 0 else {
+                return sqlite3_bind_text(handle, index, "", 0, sqliteTransient)
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text64(handle, index, $0, sqlite3_uint64(bytes.count), sqliteTransient,
+                                    UInt8(SQLITE_UTF8))
+            }
+        }
+        precondition(code == SQLITE_OK, "binding parameter \(index) of `\(sql)` failed: \(code)")
+    }
+
     func bind(_ index: Int32, _ value: String?) {
         if let value { bind(index, value) } else { bindNull(index) }
     }

@@ -7,18 +7,18 @@ enum SQL {
         origin_process, origin_slot, origin_index, previous_hash, hash_chain, signature
         """
     static let resultColumns = "process, slot, output, messages, spawns, error"
+    /// The assignment columns followed by the result columns (indexes 14–17).
+    static let entryColumns = assignmentColumns + ", output, messages, spawns, error"
     static let processColumns = "id, module_id, owner, tags, parent, created_at"
 
     static let insertAssignment = """
-        INSERT INTO assignments (\(assignmentColumns))
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+        INSERT INTO assignments (\(entryColumns))
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
         ON CONFLICT DO NOTHING
         """
-    static let upsertResult = """
-        INSERT INTO results (\(resultColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-        ON CONFLICT (process, slot) DO UPDATE SET
-            output = excluded.output, messages = excluded.messages,
-            spawns = excluded.spawns, error = excluded.error
+    static let updateResult = """
+        UPDATE assignments SET output = ?3, messages = ?4, spawns = ?5, error = ?6
+        WHERE process = ?1 AND slot = ?2
         """
     static let insertModule = "INSERT INTO modules (id, source) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING"
     static let insertProcess = """
@@ -72,6 +72,17 @@ enum SQL {
                      messages: row.text(3), spawns: row.text(4), error: row.optionalText(5))
     }
 
+    /// An entry row selected with `entryColumns`.
+    static func entry(_ row: RawRow) throws -> LedgerEntry {
+        let assignment = try SQL.assignment(row)
+        var result: ResultRecord?
+        if !row.isNull(14) {
+            result = ResultRecord(process: assignment.process, slot: assignment.slot, output: row.text(14),
+                                  messages: row.text(15), spawns: row.text(16), error: row.optionalText(17))
+        }
+        return LedgerEntry(assignment: assignment, result: result)
+    }
+
     static func process(_ row: RawRow) throws -> ProcessRecord {
         let id = row.text(0)
         let tags: [TagRecord]
@@ -84,13 +95,17 @@ enum SQL {
                              parent: row.optionalText(4), createdAt: row.int64(5))
     }
 
-    static func bind(_ record: AssignmentRecord, to statement: RawStatement, signature: Data) {
+    /// Binds an entry and its result (or NULLs) to `insertAssignment`.
+    static func bind(_ record: AssignmentRecord, result: ResultRecord?, to statement: RawStatement,
+                     signature: Data, scratch: inout [UInt8]) {
         statement.bind(1, record.process)
         statement.bind(2, record.slot)
         statement.bind(3, record.messageID)
         statement.bind(4, record.from)
         statement.bind(5, record.owner)
-        statement.bind(6, TagsJSON.encode(record.tags))
+        scratch.removeAll(keepingCapacity: true)
+        TagsJSON.encode(record.tags, into: &scratch)
+        statement.bindText(6, utf8: scratch)
         statement.bind(7, record.data)
         statement.bind(8, record.timestamp)
         statement.bind(9, record.origin?.process)
@@ -99,8 +114,17 @@ enum SQL {
         statement.bind(12, record.previousHash)
         statement.bind(13, record.hashChain)
         statement.bind(14, signature)
+        if let result {
+            statement.bind(15, result.output)
+            statement.bind(16, result.messages)
+            statement.bind(17, result.spawns)
+            statement.bind(18, result.error)
+        } else {
+            for index: Int32 in 15...18 { statement.bindNull(index) }
+        }
     }
 
+    /// Binds a result to `updateResult`.
     static func bind(_ result: ResultRecord, to statement: RawStatement) {
         statement.bind(1, result.process)
         statement.bind(2, result.slot)

@@ -8,6 +8,7 @@ public struct TagRecord: Codable, Hashable, Sendable {
         self.value = value
     }
 
+    /// The same, with labels (as Codable and JSON name the fields).
     public init(name: String, value: String) {
         self.init(name, value)
     }

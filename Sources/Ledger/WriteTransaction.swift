@@ -6,7 +6,7 @@ import Foundation
 final class WriteTransaction {
     private let committer: GroupCommitter
     private let insertAssignment: RawStatement
-    private let upsertResult: RawStatement
+    private let updateResult: RawStatement
     private let insertModule: RawStatement
     private let insertProcess: RawStatement
     private let upsertSnapshot: RawStatement
@@ -27,11 +27,14 @@ final class WriteTransaction {
     /// Processes whose head this transaction advanced (the ones to sign).
     private var touched: Set<String> = []
     private(set) var signatures = 0
+    /// Scratch buffers reused for every row (canonical bytes, tags JSON).
+    private var canonical = CanonicalEncoder(capacity: 1024)
+    private var scratch: [UInt8] = []
 
     init(db: Database, committer: GroupCommitter) throws {
         self.committer = committer
         insertAssignment = try RawStatement(db, SQL.insertAssignment)
-        upsertResult = try RawStatement(db, SQL.upsertResult)
+        updateResult = try RawStatement(db, SQL.updateResult)
         insertModule = try RawStatement(db, SQL.insertModule)
         insertProcess = try RawStatement(db, SQL.insertProcess)
         upsertSnapshot = try RawStatement(db, SQL.upsertSnapshot)
@@ -150,7 +153,7 @@ final class WriteTransaction {
             throw chainFailure(record, .previousHashMismatch(expected: expectedPrevious,
                                                              found: record.previousHash))
         }
-        let computed = HashChain.link(record)
+        let computed = HashChain.link(record, using: &canonical)
         guard computed == record.hashChain else {
             throw chainFailure(record, .hashMismatch(computed: computed, stored: record.hashChain))
         }
@@ -159,15 +162,11 @@ final class WriteTransaction {
             signature = committer.key.sign(hashChain: record.hashChain)
             signatures += 1
         }
-        SQL.bind(record, to: insertAssignment, signature: signature)
+        SQL.bind(record, result: result, to: insertAssignment, signature: signature, scratch: &scratch)
         if try insertAssignment.execute() == 0 {
             // ON CONFLICT DO NOTHING: the message id or the origin is stored already.
             report.duplicates.append(try existingDuplicate(of: record))
             return
-        }
-        if let result {
-            SQL.bind(result, to: upsertResult)
-            try upsertResult.execute()
         }
         batchHeads[record.process] = GroupCommitter.Head(
             slot: record.slot, hashChain: record.hashChain, signed: !signature.isEmpty)
@@ -244,11 +243,10 @@ final class WriteTransaction {
     // MARK: Other records
 
     private func store(_ result: ResultRecord) throws {
-        guard try storedHash(result.process, result.slot) != nil else {
+        SQL.bind(result, to: updateResult)
+        if try updateResult.execute() == 0 {
             throw LedgerError.notFound("no assignment \(result.process) slot \(result.slot) for this result")
         }
-        SQL.bind(result, to: upsertResult)
-        try upsertResult.execute()
     }
 
     private func store(_ module: ModuleRecord) throws {

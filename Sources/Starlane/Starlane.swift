@@ -1,10 +1,10 @@
 import ArgumentParser
 
 @main
-struct Starlane: ParsableCommand {
+struct Starlane: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "starlane",
         abstract: "A persistent world of Lua actors with a verifiable log.",
-        subcommands: [RunCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, VerifyCommand.self, ExportCommand.self, WorkloadCommand.self, BenchCommand.self]
     )
 }

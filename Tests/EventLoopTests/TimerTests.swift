@@ -88,6 +88,23 @@ import Testing
         try loop.close()
     }
 
+    @Test func aTimerAndItsLoopAreFreedOnceClosedEvenIfTheCallbackCapturedTheTimer() throws {
+        weak var weakTimer: Timer?
+        weak var weakLoop: Loop?
+        do {
+            let loop = try Loop()
+            weakLoop = loop
+            let timer = Timer(loop: loop)
+            weakTimer = timer
+            timer.start(after: .zero) { _ in timer.close() }
+        }
+        // No one references them, but libuv does until the close callback.
+        #expect(weakTimer != nil)
+        weakLoop?.run()
+        #expect(weakTimer == nil)
+        #expect(weakLoop == nil)
+    }
+
     @Test func subMillisecondDurationsRoundUp() {
         #expect(Duration.zero.roundedUpMilliseconds == 0)
         #expect(Duration.microseconds(1).roundedUpMilliseconds == 1)

@@ -14,8 +14,7 @@ import Testing
              try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
         }
-        #expect(Set(tables).isSuperset(of: ["assignments", "modules", "node_keys", "processes",
-                                            "results", "snapshots"]))
+        #expect(Set(tables).isSuperset(of: ["assignments", "modules", "node_keys", "processes", "snapshots"]))
         #expect(journal == "wal")
         #expect(sync == 2)  // FULL
         #expect(foreignKeys == 1)
@@ -85,6 +84,24 @@ import Testing
         #expect(try ledger.assignment(messageID: "p-c-m7")?.slot == 7)
         let counts = try ledger.counts()
         #expect(counts.modules == 1 && counts.processes == 3 && counts.assignments == 45)
+    }
+
+    @Test func aResultCanBeStoredAfterItsEntry() throws {
+        let directory = try TemporaryDirectory()
+        var (ledger, chains) = try Fixtures.ledger(in: directory, processes: ["p-late"])
+        defer { ledger.close() }
+        let record = chains[0].next()
+        try ledger.write(LedgerBatch([.append(record, result: nil)]))
+        #expect(try ledger.results(of: "p-late").isEmpty)
+        #expect(try ledger.entries(of: "p-late").first?.result == nil)
+        let result = ResultRecord(process: "p-late", slot: 0, output: "late", messages: "[]", spawns: "[]")
+        try ledger.write(LedgerBatch([.result(result)]))
+        #expect(try ledger.results(of: "p-late") == [result])
+        #expect(try ledger.entries(of: "p-late").first?.result == result)
+        #expect(throws: LedgerError.notFound("no assignment p-late slot 5 for this result")) {
+            try ledger.write(LedgerBatch([.result(ResultRecord(process: "p-late", slot: 5))]))
+        }
+        #expect(try ledger.verify(process: "p-late").isValid)
     }
 
     @Test func dataWithNULAndAnyUnicodeRoundTripsExactly() throws {

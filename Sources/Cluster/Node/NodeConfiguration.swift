@@ -1,0 +1,52 @@
+import Foundation
+import LuaVM
+
+/// How a node runs its processes.
+public struct NodeConfiguration: Sendable {
+    /// The SQLite file of the log.
+    public var databasePath: String
+    /// Limits of every process.
+    public var limits: LuaLimits = .default
+    /// Messages a process's mailbox holds before pushes to it are refused.
+    public var mailboxCapacity = 10_000
+    /// Messages one process runs per turn before the next process gets the loop.
+    public var quantum = 32
+    /// A durable snapshot of a process every this many slots (0: never).
+    public var snapshotEvery: Int64 = 1_000
+    /// The clock that stamps assignments (ms since 1970). Injected for tests.
+    public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    public init(databasePath: String) {
+        self.databasePath = databasePath
+    }
+}
+
+/// Why the node refused or failed a request.
+public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownProcess(String)
+    case unknownModule(String)
+    /// The target's mailbox is at its bound: try again later.
+    case mailboxFull(process: String, capacity: Int)
+    case invalidRequest(String)
+    case ledger(String)
+    case stopped
+
+    public var description: String {
+        switch self {
+        case .unknownProcess(let id): "unknown process \(id)"
+        case .unknownModule(let id): "unknown module \(id)"
+        case .mailboxFull(let id, let capacity): "mailbox of \(id) is full (\(capacity) messages); retry later"
+        case .invalidRequest(let why): "invalid request: \(why)"
+        case .ledger(let why): "ledger failure: \(why)"
+        case .stopped: "the node is stopping"
+        }
+    }
+}
+
+/// What a durable push answers: the message's id and slot and its result.
+public struct PushReceipt: Equatable, Sendable {
+    public var process: String
+    public var id: String
+    public var slot: Int64
+    public var result: MessageResult
+}

@@ -1,0 +1,242 @@
+import Crypto
+import EventLoop
+import Foundation
+import Ledger
+
+/// The processes of one loop and the path of a message through them:
+/// assign a slot (and its hash-chain link) → mailbox → evaluate in fair turns →
+/// one ledger batch per turn → once durable: answer the sender, route the outbox.
+///
+/// Confined to its loop's thread. Nothing leaves the node before the entries that
+/// caused it are durable: replies and routed messages wait for the commit.
+final class Shard {
+    let loop: Loop
+    let ledger: Ledger
+    let configuration: NodeConfiguration
+    var processes: [String: ProcessRuntime] = [:]
+    var modules: [String: String] = [:]
+    private var runQueue = RunQueue()
+    private var runTimer: EventLoop.Timer
+    private var runScheduled = false
+    private var commits: AsyncWakeup<@Sendable () -> Void>!
+    /// Batches submitted to the ledger and not yet completed.
+    private(set) var inflight = 0
+    /// Set when the ledger failed a batch: the node stops taking work.
+    private(set) var failure: String?
+    var onIdle: (() -> Void)?
+    /// Called once, the next time the shard has nothing to run or commit.
+    var idleWaiters: [() -> Void] = []
+
+    init(loop: Loop, ledger: Ledger, configuration: NodeConfiguration) throws {
+        self.loop = loop
+        self.ledger = ledger
+        self.configuration = configuration
+        runTimer = EventLoop.Timer(loop: loop)
+        commits = try AsyncWakeup(loop: loop) { work in work() }
+    }
+
+    func close() {
+        for runtime in processes.values { runtime.cronTimer?.close() }
+        runTimer.close()
+        commits.close()
+    }
+
+    var isIdle: Bool { runQueue.isEmpty && inflight == 0 }
+
+    // MARK: - Delivery
+
+    /// Assigns the envelope the next slot of its target and queues it.
+    func deliver(_ envelope: Envelope) {
+        guard failure == nil else {
+            envelope.reply?(.failure(.ledger(failure!)))
+            return
+        }
+        guard let runtime = processes[envelope.target] else {
+            envelope.reply?(.failure(.unknownProcess(envelope.target)))
+            return
+        }
+        if runtime.mailbox.count >= configuration.mailboxCapacity {
+            guard let origin = envelope.origin else {
+                envelope.reply?(.failure(.mailboxFull(process: runtime.id, capacity: configuration.mailboxCapacity)))
+                return
+            }
+            // Back-pressure: a process's output waits here and its sender pauses
+            // until the target drains; nothing grows beyond one output per sender.
+            runtime.overflow.append(envelope)
+            runtime.blockedSenders.insert(origin.process)
+            processes[origin.process]?.isBlocked = true
+            return
+        }
+        assign(envelope, to: runtime)
+    }
+
+    private func assign(_ envelope: Envelope, to runtime: ProcessRuntime) {
+        let slot = runtime.lastSlot + 1
+        let timestamp = max(configuration.clock(), runtime.lastTimestamp)
+        let id = envelope.id ?? Identifiers.derive("message", runtime.id, String(slot))
+        var tags = envelope.tags
+        if envelope.cron { tags.append(Tag("Cron", "true")) }
+        let assignment = AssignmentRecord(
+            process: runtime.id, slot: slot, messageID: id, from: envelope.from, owner: envelope.owner,
+            tags: tags.map(\.record), data: envelope.data, timestamp: timestamp, origin: envelope.origin,
+            previousHash: runtime.lastHash)
+        runtime.lastSlot = slot
+        runtime.lastHash = assignment.hashChain
+        runtime.lastTimestamp = timestamp
+        runtime.mailbox.append(Pending(message: Message(assignment), assignment: assignment, reply: envelope.reply))
+        makeRunnable(runtime.id)
+    }
+
+    func makeRunnable(_ id: String) {
+        runQueue.enqueue(id)
+        guard !runScheduled else { return }
+        runScheduled = true
+        runTimer.start(after: .zero) { [unowned self] _ in
+            self.runScheduled = false
+            self.runTurns()
+        }
+    }
+
+    // MARK: - Evaluation
+
+    /// Runs one turn of every runnable process (at most `quantum` messages each).
+    private func runTurns() {
+        var turns = runQueue.count
+        while turns > 0, let id = runQueue.next() {
+            turns -= 1
+            guard let runtime = processes[id], !runtime.isBlocked else { continue }
+            runTurn(runtime)
+            if !runtime.mailbox.isEmpty { makeRunnable(id) }
+        }
+        if isIdle { becameIdle() }
+    }
+
+    func becameIdle() {
+        let waiters = idleWaiters
+        idleWaiters.removeAll()
+        for waiter in waiters { waiter() }
+        onIdle?()
+    }
+
+    private func runTurn(_ runtime: ProcessRuntime) {
+        var batch = LedgerBatch(runtime.preamble)
+        runtime.preamble.removeAll()
+        var done: [(Pending, MessageResult)] = []
+        for _ in 0..<configuration.quantum {
+            guard let pending = runtime.mailbox.popFirst() else { break }
+            let result = runtime.process.handle(pending.message)
+            batch.append(.append(pending.assignment, result: ResultRecord(process: runtime.id, slot: pending.message.slot, result)))
+            if let snapshot = snapshotIfDue(runtime, slot: pending.message.slot) { batch.append(.snapshot(snapshot)) }
+            done.append((pending, result))
+        }
+        releaseOverflow(runtime)
+        guard !batch.isEmpty else { return }
+        submit(batch) { [unowned self] in
+            for (pending, result) in done { self.committed(pending, result, in: runtime) }
+        }
+    }
+
+    private func snapshotIfDue(_ runtime: ProcessRuntime, slot: Int64) -> SnapshotRecord? {
+        runtime.slotsSinceSnapshot += 1
+        guard configuration.snapshotEvery > 0, runtime.slotsSinceSnapshot >= configuration.snapshotEvery,
+              let bytes = try? runtime.process.persist() else { return nil }
+        runtime.slotsSinceSnapshot = 0
+        return SnapshotRecord(process: runtime.id, slot: slot, bytes: Data(bytes),
+                              stateHash: Data(SHA256.hash(data: bytes)))
+    }
+
+    /// Moves waiting output into the mailbox once it has room, unpausing senders.
+    private func releaseOverflow(_ runtime: ProcessRuntime) {
+        while runtime.mailbox.count < configuration.mailboxCapacity, let envelope = runtime.overflow.popFirst() {
+            assign(envelope, to: runtime)
+        }
+        guard runtime.overflow.isEmpty, !runtime.blockedSenders.isEmpty else { return }
+        for sender in runtime.blockedSenders {
+            guard let blocked = processes[sender] else { continue }
+            blocked.isBlocked = false
+            if !blocked.mailbox.isEmpty { makeRunnable(sender) }
+        }
+        runtime.blockedSenders.removeAll()
+    }
+
+    // MARK: - Commit
+
+    func submit(_ batch: LedgerBatch, then work: @escaping () -> Void) {
+        inflight += 1
+        let sender = commits.sender
+        // The completion runs on the writer thread; the work hops back to the loop,
+        // the only thread that touches the shard.
+        let onLoop = LoopCall(self) { _ in work() }
+        do {
+            try ledger.submit(batch) { outcome in
+                sender.send {
+                    let shard = onLoop.shard
+                    shard.inflight -= 1
+                    switch outcome {
+                    case .success: onLoop.run()
+                    case .failure(let error): shard.fail("\(error)")
+                    }
+                    if shard.isIdle { shard.becameIdle() }
+                }
+            }
+        } catch {
+            inflight -= 1
+            fail("\(error)")
+        }
+    }
+
+    func fail(_ why: String) {
+        if failure == nil { failure = why }
+    }
+
+    /// The entry is durable: answer its sender, then let its outbox leave.
+    private func committed(_ pending: Pending, _ result: MessageResult, in runtime: ProcessRuntime) {
+        let slot = pending.message.slot
+        pending.reply?(.success(PushReceipt(process: runtime.id, id: pending.message.id, slot: slot, result: result)))
+        route(result, from: runtime.id, slot: slot)
+    }
+
+    /// Delivers the messages and spawns of a durable slot. Origins number the
+    /// messages first, then two per spawn (the spawn, then its Spawned notice).
+    func route(_ result: MessageResult, from process: String, slot: Int64) {
+        for (index, message) in result.messages.enumerated() {
+            let origin = MessageOrigin(process: process, slot: slot, index: Int64(index))
+            deliverEmitted(message, origin: origin)
+        }
+        for (i, spawn) in result.spawns.enumerated() {
+            let index = Int64(result.messages.count + 2 * i)
+            spawnChild(spawn, parent: process, origin: MessageOrigin(process: process, slot: slot, index: index))
+        }
+    }
+
+    func deliverEmitted(_ message: OutboundMessage, origin: MessageOrigin) {
+        guard let target = message.target, processes[target] != nil else { return }  // no such process: dropped, as AO does
+        deliver(Envelope(target: target, from: origin.process, owner: origin.process, tags: message.tags,
+                         data: message.data, id: Self.emittedID(origin), origin: origin))
+    }
+
+    static func emittedID(_ origin: MessageOrigin) -> String {
+        Identifiers.derive("message", origin.process, String(origin.slot), String(origin.index))
+    }
+}
+
+/// A value handed across threads only to come back to the loop that owns it.
+struct LoopConfined<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Work for a shard, handed across threads to run back on the shard's loop.
+/// (A class, not a tuple in a wrapper: the Swift 6.3 compiler over-released a
+/// destructured tuple captured by a sending closure.)
+final class LoopCall: @unchecked Sendable {
+    let shard: Shard
+    private let work: (Shard) -> Void
+
+    init(_ shard: Shard, _ work: @escaping (Shard) -> Void) {
+        self.shard = shard
+        self.work = work
+    }
+
+    func run() { work(shard) }
+}

@@ -1,0 +1,59 @@
+import Foundation
+@testable import Cluster
+import Ledger
+import LuaVM
+
+/// A node on a temporary database, for tests.
+final class NodeHarness: @unchecked Sendable {
+    static let owner = Identifiers.derive("test", "owner")
+    let directory: URL
+    var node: Node
+    var configuration: NodeConfiguration
+
+    init(configure: (inout NodeConfiguration) -> Void = { _ in }) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("starlane-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        configuration = NodeConfiguration(databasePath: directory.appendingPathComponent("node.db").path)
+        configure(&configuration)
+        node = try Node(configuration: configuration)
+        try node.start()
+    }
+
+    /// Stops the node and starts a new one on the same database.
+    func restart() throws {
+        node.stop()
+        node = try Node(configuration: configuration)
+        try node.start()
+    }
+
+    func spawn(_ source: String, tags: [Tag] = []) async throws -> String {
+        let receipt = try await node.spawn(module: source, owner: Self.owner, tags: tags)
+        if let error = receipt.result.error { throw NodeError.invalidRequest("boot failed: \(error)") }
+        return receipt.process
+    }
+
+    @discardableResult
+    func send(_ target: String, _ action: String, data: String = "", tags: [Tag] = [],
+              from: String = NodeHarness.owner) async throws -> PushReceipt {
+        try await node.push(to: target, from: from, tags: [Tag("Action", action)] + tags, data: data)
+    }
+
+    func value(_ process: String, _ expression: String) async throws -> String? {
+        try await node.inspect(process, "return tostring(\(expression))")
+    }
+
+    /// Polls until `condition` holds or `seconds` pass.
+    func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return try await condition()
+    }
+
+    deinit {
+        node.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}

@@ -22,10 +22,16 @@ struct WorkloadCommand: AsyncParsableCommand {
         @Option(help: "Transfers in flight at once.") var concurrency = 32
         @Option(help: "Stop after this many seconds (0: never).") var seconds: Double = 0
         @Option(help: "Append the id of every durable (acknowledged) transfer to this file.") var acks: String?
+        @Option(help: "A durable snapshot of each account every this many slots.") var snapshotEvery: Int64 = 1_000
 
         func run() async throws {
-            let node = try Node(configuration: NodeConfiguration(databasePath: db))
+            var configuration = NodeConfiguration(databasePath: db)
+            configuration.snapshotEvery = snapshotEvery
+            let node = try Node(configuration: configuration)
             try node.start()
+            node.stopOnSignals { signal in
+                FileHandle.standardError.write(Data("signal \(signal): finishing the current batch\n".utf8))
+            }
             var ids = try await node.processIDs()
             if ids.isEmpty {
                 let source = try String(contentsOfFile: module, encoding: .utf8)
@@ -42,7 +48,8 @@ struct WorkloadCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("READY \(ids.count) accounts\n".utf8))
             let deadline = seconds > 0 ? Date().addingTimeInterval(seconds) : .distantFuture
             let accounts = ids
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            // A signal stops the node; the workers then see `.stopped` and end.
+            try? await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<concurrency {
                     group.addTask {
                         var random = SystemRandomNumberGenerator()
@@ -62,7 +69,7 @@ struct WorkloadCommand: AsyncParsableCommand {
                 }
                 try await group.waitForAll()
             }
-            try await node.waitUntilIdle()
+            try? await node.waitUntilIdle()
             node.stop()
         }
     }

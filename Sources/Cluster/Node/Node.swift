@@ -14,6 +14,7 @@ public final class Node: @unchecked Sendable {
     private var shard: LoopConfined<Shard>?
     private let lock = NSLock()
     private var stopped = false
+    private var joined = false
     private let finished = DispatchSemaphore(value: 0)
     /// What the start-up recovery did.
     public private(set) var recovery = RecoveryReport()
@@ -138,19 +139,52 @@ public final class Node: @unchecked Sendable {
     // MARK: - Stop
 
     /// Stops taking work, lets the running batch commit, closes the loop and the
-    /// ledger. Safe to call twice.
+    /// ledger. Safe to call twice, and after a signal stopped the node.
     public func stop() {
-        let accepted = onLoop { shard in
-            for runtime in shard.processes.values { runtime.cronTimer?.stop() }
-            let finish = {
-                shard.onIdle = nil
-                shard.close()
-                shard.loop.stop()
-            }
-            if shard.isIdle { finish() } else { shard.onIdle = finish }
+        onLoop { [self] shard in beginStop(shard) }
+        waitUntilStopped()
+    }
+
+    /// Blocks until the loop thread has ended (after `stop()` or a signal), then
+    /// closes the ledger once everything it was given is durable.
+    public func waitUntilStopped() {
+        let first = lock.withLock { () -> Bool in
+            defer { joined = true }
+            return !joined && thread != nil
         }
-        lock.withLock { stopped = true }
-        if accepted { finished.wait() }
+        if first { finished.wait() }
         ledger.close()
+    }
+
+    /// SIGINT and SIGTERM stop the node cleanly: no new work is taken, the batch
+    /// being committed finishes, then the loop ends (see `waitUntilStopped`).
+    public func stopOnSignals(_ onSignal: @escaping @Sendable (Int32) -> Void = { _ in }) {
+        onLoop { [self] shard in
+            guard let watcher = try? SignalWatcher(loop: shard.loop) else { return }
+            let handler: (SignalWatcher.Signal) -> Void = { [self] signal in
+                onSignal(signal.rawValue)
+                beginStop(shard)
+            }
+            try? watcher.start(.interrupt, handler)
+            shard.signalWatchers.append(watcher)
+            if let terminate = try? SignalWatcher(loop: shard.loop) {
+                try? terminate.start(.terminate, handler)
+                shard.signalWatchers.append(terminate)
+            }
+        }
+    }
+
+    /// On the loop: refuse new requests, then close everything once idle.
+    private func beginStop(_ shard: Shard) {
+        guard !shard.isStopping else { return }
+        shard.isStopping = true
+        lock.withLock { stopped = true }
+        for runtime in shard.processes.values { runtime.cronTimer?.stop() }
+        let finish = {
+            shard.onIdle = nil
+            shard.close()
+            shard.loop.stop()
+        }
+        if shard.isIdle { finish() } else { shard.onIdle = finish }
     }
 }

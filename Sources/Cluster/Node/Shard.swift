@@ -24,6 +24,8 @@ final class Shard {
     /// Set when the ledger failed a batch: the node stops taking work.
     private(set) var failure: String?
     var onIdle: (() -> Void)?
+    var signalWatchers: [SignalWatcher] = []
+    var isStopping = false
     /// Called once, the next time the shard has nothing to run or commit.
     var idleWaiters: [() -> Void] = []
 
@@ -37,6 +39,8 @@ final class Shard {
 
     func close() {
         for runtime in processes.values { runtime.cronTimer?.close() }
+        for watcher in signalWatchers { watcher.close() }
+        signalWatchers.removeAll()
         runTimer.close()
         commits.close()
     }

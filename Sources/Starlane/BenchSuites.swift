@@ -6,6 +6,9 @@ import LuaVM
 enum BenchSuites {
     static let all: [String: @Sendable (Double) throws -> [BenchRow]] = [
         "dispatch": dispatch,
+        "send": ClusterBench.send,
+        "pingpong": ClusterBench.pingpong,
+        "replay": ClusterBench.replay,
     ]
 
     /// Messages through one process's Handlers, beside a bare lua_pcall loop that

@@ -13,6 +13,9 @@ public struct NodeConfiguration: Sendable {
     public var quantum = 32
     /// A durable snapshot of a process every this many slots (0: never).
     public var snapshotEvery: Int64 = 1_000
+    /// False runs without the log (benchmark baseline): entries are not written,
+    /// output leaves at once, and nothing survives a restart.
+    public var durable = true
     /// The clock that stamps assignments (ms since 1970). Injected for tests.
     public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 

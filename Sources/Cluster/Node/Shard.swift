@@ -168,6 +168,15 @@ final class Shard {
     func submit(_ batch: LedgerBatch, then work: @escaping () -> Void) {
         inflight += 1
         let sender = commits.sender
+        guard configuration.durable else {
+            let call = LoopCall(self) { _ in work() }
+            sender.send {
+                call.shard.inflight -= 1
+                call.run()
+                if call.shard.isIdle { call.shard.becameIdle() }
+            }
+            return
+        }
         // The completion runs on the writer thread; the work hops back to the loop,
         // the only thread that touches the shard.
         let onLoop = LoopCall(self) { _ in work() }

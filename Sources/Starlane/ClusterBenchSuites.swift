@@ -1,0 +1,136 @@
+import Cluster
+import Foundation
+import Ledger
+
+/// Suites that run a whole node: one-way sends, ping-pong, recovery.
+enum ClusterBench {
+    static let owner = Identifiers.derive("starlane", "bench")
+
+    static let sender = """
+        Handlers.add('Go', 'Go', function(msg)
+          for i = 1, tonumber(msg.Count) do Send({ Target = msg.To, Action = 'Hit', Data = tostring(i) }) end
+        end)
+        """
+    static let counter = "Hits = 0\nHandlers.add('Hit', 'Hit', function() Hits = Hits + 1 end)"
+    static let pinger = """
+        Left = 0
+        Handlers.add('Start', 'Start', function(msg) Left = tonumber(msg.Count); Send({ Target = msg.To, Action = 'Ping' }) end)
+        Handlers.add('Pong', 'Pong', function(msg)
+          Left = Left - 1
+          if Left > 0 then Send({ Target = msg.From, Action = 'Ping' }) end
+        end)
+        """
+    static let ponger = "Handlers.add('Ping', 'Ping', function(msg) Send({ Target = msg.From, Action = 'Pong' }) end)"
+
+    static func withNode<T>(durable: Bool, snapshotEvery: Int64 = 1_000, path: String? = nil,
+                            _ body: (Node) async throws -> T) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { if path == nil { try? FileManager.default.removeItem(at: directory) } }
+        var configuration = NodeConfiguration(databasePath: path ?? directory.appendingPathComponent("bench.db").path)
+        configuration.durable = durable
+        configuration.snapshotEvery = snapshotEvery
+        configuration.limits.instructionsPerCall = 0
+        let node = try Node(configuration: configuration)
+        try node.start()
+        defer { node.stop() }
+        return try await body(node)
+    }
+
+    /// Seconds for `count` one-way messages from one process to another.
+    static func sendSeconds(durable: Bool, count: Int) async throws -> Double {
+        try await withNode(durable: durable) { node in
+            let a = try await node.spawn(module: sender, owner: owner).process
+            let b = try await node.spawn(module: counter, owner: owner).process
+            let start = ContinuousClock.now
+            _ = try await node.push(to: a, from: owner, tags: [Tag("Action", "Go"), Tag("Count", String(count)), Tag("To", b)])
+            try await node.waitUntilIdle()
+            let seconds = (ContinuousClock.now - start).seconds
+            guard try await node.inspect(b, "return tostring(Hits)") == String(count) else {
+                throw RunnerError("send bench: not every message arrived")
+            }
+            return seconds
+        }
+    }
+
+    /// Mean seconds of one ping-pong round trip between two processes.
+    static func roundTripSeconds(durable: Bool, trips: Int) async throws -> Double {
+        try await withNode(durable: durable) { node in
+            let a = try await node.spawn(module: pinger, owner: owner).process
+            let b = try await node.spawn(module: ponger, owner: owner).process
+            let start = ContinuousClock.now
+            _ = try await node.push(to: a, from: owner, tags: [Tag("Action", "Start"), Tag("Count", String(trips)), Tag("To", b)])
+            try await node.waitUntilIdle()
+            guard try await node.inspect(a, "return tostring(Left)") == "0" else { throw RunnerError("pingpong: unfinished") }
+            return (ContinuousClock.now - start).seconds / Double(trips)
+        }
+    }
+
+    static func send(scale: Double) throws -> [BenchRow] {
+        let count = max(100, Int(20_000 * scale))
+        let durable = try blocking { try await sendSeconds(durable: true, count: count) }
+        let memory = try blocking { try await sendSeconds(durable: false, count: count) }
+        return [BenchRow(suite: "send", figure: "one-way send, durable (msg/s)", value: Double(count) / durable,
+                         unit: "/s", baselineName: "ledger off", baseline: Double(count) / memory)]
+    }
+
+    static func pingpong(scale: Double) throws -> [BenchRow] {
+        let trips = max(50, Int(2_000 * scale))
+        let durable = try blocking { try await roundTripSeconds(durable: true, trips: trips) }
+        let memory = try blocking { try await roundTripSeconds(durable: false, trips: trips) }
+        return [BenchRow(suite: "pingpong", figure: "round trip, durable (µs, mean)", value: durable * 1e6,
+                         unit: "µs", baselineName: "ledger off", baseline: memory * 1e6)]
+    }
+
+    /// Replay rate and restart time of a logged world, with and without snapshots.
+    static func replay(scale: Double) throws -> [BenchRow] {
+        let count = max(1_000, Int(100_000 * scale))
+        var rows: [BenchRow] = []
+        var restart: [Bool: Double] = [:]
+        for snapshots in [false, true] {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("world.db").path
+            let every: Int64 = snapshots ? 1_000 : 0
+            try blocking {
+                try await withNode(durable: true, snapshotEvery: every, path: path) { node in
+                    let a = try await node.spawn(module: sender, owner: owner).process
+                    let b = try await node.spawn(module: counter, owner: owner).process
+                    var left = count
+                    while left > 0 {   // in chunks, so one result never holds the whole run
+                        let chunk = min(left, 5_000)
+                        _ = try await node.push(to: a, from: owner, tags: [Tag("Action", "Go"), Tag("Count", String(chunk)), Tag("To", b)])
+                        left -= chunk
+                    }
+                    try await node.waitUntilIdle()
+                }
+            }
+            let start = ContinuousClock.now
+            let replayed = try blocking {
+                try await withNode(durable: true, snapshotEvery: every, path: path) { node in node.recovery.replayed }
+            }
+            restart[snapshots] = (ContinuousClock.now - start).seconds
+            if !snapshots {
+                rows.append(BenchRow(suite: "replay", figure: "replay from genesis (msg/s)",
+                                     value: Double(replayed) / restart[false]!, unit: "/s",
+                                     baselineName: "messages", baseline: Double(replayed)))
+            }
+        }
+        rows.append(BenchRow(suite: "replay", figure: "restart with snapshots (s)", value: restart[true]!,
+                             unit: "s", baselineName: "without snapshots", baseline: restart[false]!))
+        return rows
+    }
+
+    /// Runs async work from the synchronous bench command.
+    static func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+        let semaphore = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<T, Error>?
+        Task {
+            do { outcome = .success(try await work()) } catch { outcome = .failure(error) }
+            semaphore.signal()
+        }
+        semaphore.wait()
+        return try outcome!.get()
+    }
+}

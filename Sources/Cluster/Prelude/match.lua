@@ -7,10 +7,12 @@ local match = {}
 -- because ids and tag values are full of dashes).
 local MAGIC = "[%^%$%(%)%%%.%[%]%*%+%?]"
 
+-- nil reads as "" (as aos); other values (tables, functions) never match a string.
 local function asText(value)
   local t = type(value)
   if t == "string" then return value end
   if t == "number" or t == "boolean" then return tostring(value) end
+  if value == nil then return "" end
   return nil
 end
 

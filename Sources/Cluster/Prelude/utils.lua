@@ -25,81 +25,15 @@ local math_type = math.type
 local table_unpack = table.unpack
 local string_lower = string.lower
 
--- Characters that make a string pattern a Lua pattern rather than a literal.
-local MAGIC = "[%^%$%(%)%%%.%[%]%*%+%?]"
-
--- The text a message value is matched as: strings as they are, numbers and
--- booleans through tostring, nil as "" (as aos); anything else never matches
--- a string pattern (its tostring would be an address).
-local function asText(value)
-  local kind = type(value)
-  if kind == "string" then return value end
-  if kind == "number" or kind == "boolean" then return tostring(value) end
-  if value == nil then return "" end
-  return nil
-end
-
---- Does one message value match a pattern?
--- '_' matches anything; a function is called as fn(value, msg); a string is
--- compared case-blind, as a Lua pattern when it holds a magic character, else
--- for equality; a table matches when any of its entries does.
-function utils.matchesPattern(pattern, value, msg)
-  if not pattern then
-    return false
-  end
-  if pattern == "_" then
-    return true
-  end
-  local kind = type(pattern)
-  if kind == "function" then
-    return pattern(value, msg) and true or false
-  end
-  if kind == "string" then
-    local text = asText(value)
-    if text == nil then return false end
-    if pattern:find(MAGIC) then
-      -- aos lowers both sides, which turns %S into %s and %D into %d; so the
-      -- pattern is also tried as written. Same rule as the Handlers' .match.
-      return text:match(pattern) ~= nil
-        or string_lower(text):match(string_lower(pattern)) ~= nil
-    end
-    return string_lower(text) == string_lower(pattern)
-  end
-  if kind == "table" then
-    for _, sub in pairs(pattern) do
-      if utils.matchesPattern(sub, value, msg) then
-        return true
-      end
-    end
-  end
-  return false
-end
-
---- Does a message match a handler spec?
--- A function spec returns its own verdict (any value: handlers read numbers and
--- strings too); a table spec needs every key present on msg with a matching
--- value; a string spec equals msg.Action.
-function utils.matchesSpec(msg, spec)
-  local kind = type(spec)
-  if kind == "function" then
-    return spec(msg)
-  end
-  if kind == "table" then
-    for key, pattern in pairs(spec) do
-      if not msg[key] then
-        return false
-      end
-      if not utils.matchesPattern(pattern, msg[key], msg) then
-        return false
-      end
-    end
-    return true
-  end
-  if kind == "string" and msg.Action and msg.Action == spec then
-    return true
-  end
-  return false
-end
+--- Pattern matching is the Handlers' own (.match): one rule for both.
+-- matchesPattern(pattern, value, msg): '_' matches anything; a function is called
+-- as fn(value, msg); a string is compared case-blind, as a Lua pattern when it
+-- holds a magic character; a table matches when any of its entries does.
+-- matchesSpec(msg, spec): a function spec returns its own verdict, a table spec
+-- needs every key present on msg with a matching value, a string equals msg.Action.
+local match = require(".match")
+utils.matchesPattern = match.matchesPattern
+utils.matchesSpec = match.matchesSpec
 
 --- Tag-name normal form: '_' becomes '-', then Title-Case on every '-'-part
 -- ("content_type" -> "Content-Type", "X-REFERENCE" -> "X-Reference").

@@ -36,7 +36,7 @@ local function processEnv()
 end
 H.processEnv = processEnv
 
-local MODULES = { "utils", "bint", "base64", "crypto", "pretty", "dump" }
+local MODULES = { "match", "utils", "bint", "base64", "crypto", "pretty", "dump" }
 for _, name in ipairs(MODULES) do
   package.preload["." .. name] = function(...)
     local chunk = assert(loadfile(prelude .. name .. ".lua", "t", processEnv()))

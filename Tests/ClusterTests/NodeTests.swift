@@ -134,6 +134,19 @@ import Ledger
         #expect(try h.node.ledger.verify(process: b).isValid)
     }
 
+    @Test func aSecondPushOfTheSameMessageIdIsRefused() async throws {
+        let h = try NodeHarness()
+        let b = try await h.spawn(Self.ponger)
+        let id = Identifiers.derive("test", "once")
+        let first = try await h.node.push(to: b, from: NodeHarness.owner, tags: [Tag("Action", "Ping")], id: id)
+        #expect(first.slot == 1)
+        await #expect(throws: NodeError.invalidRequest("message \(id) was already delivered")) {
+            _ = try await h.node.push(to: b, from: NodeHarness.owner, tags: [Tag("Action", "Ping")], id: id)
+        }
+        #expect(try await h.send(b, "Ping").slot == 2)   // the chain goes on, no gap
+        #expect(try h.node.ledger.verify(process: b).isValid)
+    }
+
     @Test func unknownProcessesAreRefused() async throws {
         let h = try NodeHarness()
         await #expect(throws: NodeError.unknownProcess("nope")) { try await h.send("nope", "Ping") }

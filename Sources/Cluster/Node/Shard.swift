@@ -26,6 +26,7 @@ final class Shard {
     var onIdle: (() -> Void)?
     var signalWatchers: [SignalWatcher] = []
     var isStopping = false
+    private var pendingIDs = Set<String>()
     /// Called once, the next time the shard has nothing to run or commit.
     var idleWaiters: [() -> Void] = []
 
@@ -59,6 +60,10 @@ final class Shard {
             envelope.reply?(.failure(.unknownProcess(envelope.target)))
             return
         }
+        if envelope.origin == nil, let id = envelope.id, isKnownMessage(id) {
+            envelope.reply?(.failure(.invalidRequest("message \(id) was already delivered")))
+            return
+        }
         if runtime.mailbox.count >= configuration.mailboxCapacity {
             guard let origin = envelope.origin else {
                 envelope.reply?(.failure(.mailboxFull(process: runtime.id, capacity: configuration.mailboxCapacity)))
@@ -72,6 +77,13 @@ final class Shard {
             return
         }
         assign(envelope, to: runtime)
+    }
+
+    /// Ids of messages assigned and not yet durable: with the ledger's unique index,
+    /// they make a second push of the same id fail instead of forking the chain.
+    private func isKnownMessage(_ id: String) -> Bool {
+        if pendingIDs.contains(id) { return true }
+        return (try? ledger.assignment(messageID: id)) != nil
     }
 
     private func assign(_ envelope: Envelope, to runtime: ProcessRuntime) {
@@ -88,6 +100,7 @@ final class Shard {
         runtime.lastHash = assignment.hashChain
         runtime.lastTimestamp = timestamp
         runtime.mailbox.append(Pending(message: Message(assignment), assignment: assignment, reply: envelope.reply))
+        pendingIDs.insert(id)
         makeRunnable(runtime.id)
     }
 
@@ -135,9 +148,11 @@ final class Shard {
         }
         releaseOverflow(runtime)
         guard !batch.isEmpty else { return }
-        submit(batch) { [unowned self] in
+        submit(batch, then: { [unowned self] in
             for (pending, result) in done { self.committed(pending, result, in: runtime) }
-        }
+        }, failed: { why in
+            for (pending, _) in done { pending.reply?(.failure(.ledger(why))) }
+        })
     }
 
     private func snapshotIfDue(_ runtime: ProcessRuntime, slot: Int64) -> SnapshotRecord? {
@@ -165,36 +180,40 @@ final class Shard {
 
     // MARK: - Commit
 
-    func submit(_ batch: LedgerBatch, then work: @escaping () -> Void) {
+    /// Hands a batch to the ledger; `work` runs on the loop once it is durable,
+    /// `failed` (with the reason) if the ledger refused it.
+    func submit(_ batch: LedgerBatch, then work: @escaping () -> Void,
+                failed: @escaping (String) -> Void = { _ in }) {
         inflight += 1
         let sender = commits.sender
-        guard configuration.durable else {
-            let call = LoopCall(self) { _ in work() }
-            sender.send {
-                call.shard.inflight -= 1
-                call.run()
-                if call.shard.isIdle { call.shard.becameIdle() }
-            }
-            return
-        }
+        let call = LoopCall(self) { _ in work() }
+        let failure = LoopConfined(failed)
         // The completion runs on the writer thread; the work hops back to the loop,
         // the only thread that touches the shard.
-        let onLoop = LoopCall(self) { _ in work() }
+        // nil: durable; else why the ledger refused the batch.
+        let complete: @Sendable (String?) -> Void = { refusal in
+            sender.send {
+                let shard = call.shard
+                shard.inflight -= 1
+                if let why = refusal {
+                    shard.fail(why)
+                    failure.value(why)
+                } else {
+                    call.run()
+                }
+                if shard.isIdle { shard.becameIdle() }
+            }
+        }
+        guard configuration.durable else {
+            complete(nil)
+            return
+        }
         do {
             try ledger.submit(batch) { outcome in
-                sender.send {
-                    let shard = onLoop.shard
-                    shard.inflight -= 1
-                    switch outcome {
-                    case .success: onLoop.run()
-                    case .failure(let error): shard.fail("\(error)")
-                    }
-                    if shard.isIdle { shard.becameIdle() }
-                }
+                if case .failure(let error) = outcome { complete("\(error)") } else { complete(nil) }
             }
         } catch {
-            inflight -= 1
-            fail("\(error)")
+            complete("\(error)")
         }
     }
 
@@ -205,6 +224,7 @@ final class Shard {
     /// The entry is durable: answer its sender, then let its outbox leave.
     private func committed(_ pending: Pending, _ result: MessageResult, in runtime: ProcessRuntime) {
         let slot = pending.message.slot
+        pendingIDs.remove(pending.message.id)
         pending.reply?(.success(PushReceipt(process: runtime.id, id: pending.message.id, slot: slot, result: result)))
         route(result, from: runtime.id, slot: slot)
     }

@@ -23,10 +23,12 @@ struct WorkloadCommand: AsyncParsableCommand {
         @Option(help: "Stop after this many seconds (0: never).") var seconds: Double = 0
         @Option(help: "Append the id of every durable (acknowledged) transfer to this file.") var acks: String?
         @Option(help: "A durable snapshot of each account every this many slots.") var snapshotEvery: Int64 = 1_000
+        @Option(help: "Loops (threads) running processes. Default: one per core.") var shards: Int?
 
         func run() async throws {
             var configuration = NodeConfiguration(databasePath: db)
             configuration.snapshotEvery = snapshotEvery
+            if let shards { configuration.shards = shards }
             let node = try Node(configuration: configuration)
             try node.start()
             node.stopOnSignals { signal in
@@ -79,9 +81,12 @@ struct WorkloadCommand: AsyncParsableCommand {
 
         @Option(help: "The node's SQLite database.") var db: String
         @Option(help: "Ids of acknowledged transfers, one per line.") var acks: String?
+        @Option(help: "Loops (threads) running processes. Default: one per core.") var shards: Int?
 
         func run() async throws {
-            let node = try Node(configuration: NodeConfiguration(databasePath: db))
+            var configuration = NodeConfiguration(databasePath: db)
+            if let shards { configuration.shards = shards }
+            let node = try Node(configuration: configuration)
             try node.start()
             try await node.waitUntilIdle()
             var total = 0, duplicates = 0

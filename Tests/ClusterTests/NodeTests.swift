@@ -147,6 +147,28 @@ import Ledger
         #expect(try h.node.ledger.verify(process: b).isValid)
     }
 
+    @Test func fourShardsSpreadProcessesAndRouteBetweenThem() async throws {
+        let h = try NodeHarness { $0.shards = 4; $0.snapshotEvery = 3 }
+        #expect(h.node.shardCount == 4)
+        var pairs: [(String, String)] = []
+        for _ in 0..<8 {
+            pairs.append((try await h.spawn(Self.pinger), try await h.spawn(Self.ponger)))
+        }
+        let used = Set(pairs.flatMap { [h.node.map.index(of: $0.0), h.node.map.index(of: $0.1)] })
+        #expect(used.count > 1)   // 16 random ids on 4 shards: not all on one
+        #expect(pairs.contains { h.node.map.index(of: $0.0) != h.node.map.index(of: $0.1) })
+        for (a, b) in pairs { try await h.send(a, "Start", data: b) }
+        try await h.node.waitUntilIdle()
+        for (a, b) in pairs {
+            #expect(try await h.value(a, "Pongs") == "10")
+            #expect(try await h.value(b, "Pings") == "10")
+        }
+        try h.restart()
+        #expect(h.node.recovery.processes == 16)
+        for (a, _) in pairs { #expect(try await h.value(a, "Pongs") == "10") }
+        #expect(try Verifier().verify(ledger: h.node.ledger).isValid)
+    }
+
     @Test func unknownProcessesAreRefused() async throws {
         let h = try NodeHarness()
         await #expect(throws: NodeError.unknownProcess("nope")) { try await h.send("nope", "Ping") }

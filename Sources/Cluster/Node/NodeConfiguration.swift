@@ -13,6 +13,8 @@ public struct NodeConfiguration: Sendable {
     public var quantum = 32
     /// A durable snapshot of a process every this many slots (0: never).
     public var snapshotEvery: Int64 = 1_000
+    /// Loops (threads) running processes; a process's shard is fixed by its id.
+    public var shards = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// False runs without the log (benchmark baseline): entries are not written,
     /// output leaves at once, and nothing survives a restart.
     public var durable = true

@@ -14,13 +14,13 @@ extension Shard {
     /// unrouted output: a crash can fall between a commit and the routing after it.
     static let recheckWindow: Int64 = 256
 
-    /// Rebuilds every process from its latest snapshot plus the tail of its log,
-    /// then delivers exactly once the output that committed slots emitted but that
-    /// never reached its target (the ledger's unique origin index decides).
-    func recover() throws -> RecoveryReport {
+    /// Rebuilds this shard's processes from their latest snapshots plus the tails
+    /// of their logs, and keeps the output those slots emitted for
+    /// `redeliverPending`, which runs once every shard is loaded.
+    func load() throws -> RecoveryReport {
         var report = RecoveryReport()
         var emitted: [(MessageOrigin, OutboundMessage, isSpawn: Bool)] = []
-        for record in try ledger.processes() {
+        for record in try ledger.processes() where owns(record.id) {
             guard let source = moduleSource(record.moduleID) else {
                 throw NodeError.unknownModule(record.moduleID)
             }
@@ -60,7 +60,21 @@ extension Shard {
             report.processes += 1
         }
         for runtime in processes.values { startCron(runtime) }
-        report.redelivered = try redeliver(emitted)
+        pendingRedelivery = emitted
+        return report
+    }
+
+    /// Delivers exactly once the output that committed slots emitted but that never
+    /// reached its target (the ledger's unique origin index decides). Returns how many.
+    func redeliverPending() throws -> Int {
+        defer { pendingRedelivery = [] }
+        return try redeliver(pendingRedelivery)
+    }
+
+    /// Single-shard recovery: load, then redeliver.
+    func recover() throws -> RecoveryReport {
+        var report = try load()
+        report.redelivered = try redeliverPending()
         return report
     }
 

@@ -16,9 +16,14 @@ extension Shard {
     }
 
     /// A process spawned from outside (`POST /spawn`, `starlane spawn`).
+    /// The id of a process spawned from outside (the node routes on it).
+    static func spawnID(source: String, owner: String, nonce: String) -> String {
+        Identifiers.derive("spawn", owner, Identifiers.module(source: source), nonce)
+    }
+
     func spawn(source: String, owner: String, tags: [Tag], data: String, nonce: String, reply: @escaping PushReply) {
         let moduleID = Identifiers.module(source: source)
-        let id = Identifiers.derive("spawn", owner, moduleID, nonce)
+        let id = Self.spawnID(source: source, owner: owner, nonce: nonce)
         guard processes[id] == nil else {
             reply(.failure(.invalidRequest("process \(id) exists already")))
             return
@@ -58,19 +63,23 @@ extension Shard {
                                  id: Self.emittedID(noticeOrigin), origin: noticeOrigin))
                 return
             }
-            if processes[childID] == nil {
-                var tags = spawn.tags.filter { $0.name != "Type" }
-                tags.insert(Tag("Type", "Process"), at: 0)
-                if !tags.contains(where: { $0.name == "Module" }) { tags.append(Tag("Module", moduleID)) }
-                let record = ProcessRecord(id: childID, moduleID: moduleID, owner: parent,
-                                           tags: tags.map(\.record), parent: parent,
-                                           createdAt: configuration.clock())
-                guard let runtime = try? makeRuntime(record, source: source) else { return }
-                runtime.preamble = [.process(record)]
+            var tags = spawn.tags.filter { $0.name != "Type" }
+            tags.insert(Tag("Type", "Process"), at: 0)
+            if !tags.contains(where: { $0.name == "Module" }) { tags.append(Tag("Module", moduleID)) }
+            let record = ProcessRecord(id: childID, moduleID: moduleID, owner: parent,
+                                       tags: tags.map(\.record), parent: parent,
+                                       createdAt: configuration.clock())
+            let data = spawn.data
+            // The child runs on the shard its id maps to, which may be another loop.
+            onOwner(of: childID) { shard in
+                if shard.processes[childID] == nil {
+                    guard let runtime = try? shard.makeRuntime(record, source: source) else { return }
+                    runtime.preamble = [.process(record)]
+                }
+                let childTags = shard.processes[childID]!.record.tags.map(Tag.init)
+                shard.deliver(Envelope(target: childID, from: parent, owner: parent, tags: childTags,
+                                       data: data, id: childID, origin: origin))
             }
-            let childTags = processes[childID]!.record.tags.map(Tag.init)
-            deliver(Envelope(target: childID, from: parent, owner: parent, tags: childTags,
-                             data: spawn.data, id: childID, origin: origin))
         }
         if deliverNotice {
             deliver(Envelope(target: parent, from: parent, owner: parent, tags: notice,

@@ -10,6 +10,13 @@ import Ledger
 /// Confined to its loop's thread. Nothing leaves the node before the entries that
 /// caused it are durable: replies and routed messages wait for the commit.
 final class Shard {
+    /// This shard's place in the node, and how process ids map to shards.
+    let index: Int
+    let map: ShardMap
+    /// Runs work on another shard's loop (set by the node before any work).
+    var forward: ((Int, @escaping (Shard) -> Void) -> Void)?
+    /// Counts deliveries, so the node can tell a quiet cluster from a pause.
+    private(set) var epoch = 0
     let loop: Loop
     let ledger: Ledger
     let configuration: NodeConfiguration
@@ -27,10 +34,15 @@ final class Shard {
     var signalWatchers: [SignalWatcher] = []
     var isStopping = false
     private var pendingIDs = Set<String>()
+    /// Output found unrouted during recovery, delivered once all shards are loaded.
+    var pendingRedelivery: [(MessageOrigin, OutboundMessage, isSpawn: Bool)] = []
     /// Called once, the next time the shard has nothing to run or commit.
     var idleWaiters: [() -> Void] = []
 
-    init(loop: Loop, ledger: Ledger, configuration: NodeConfiguration) throws {
+    init(index: Int = 0, map: ShardMap = ShardMap(count: 1), loop: Loop, ledger: Ledger,
+         configuration: NodeConfiguration) throws {
+        self.index = index
+        self.map = map
         self.loop = loop
         self.ledger = ledger
         self.configuration = configuration
@@ -48,10 +60,31 @@ final class Shard {
 
     var isIdle: Bool { runQueue.isEmpty && inflight == 0 }
 
+    func owns(_ process: String) -> Bool { map.index(of: process) == index }
+
+    /// Runs `work` on the shard that owns `process`: here, or through its queue.
+    func onOwner(of process: String, _ work: @escaping (Shard) -> Void) {
+        if owns(process) { work(self) } else { forward!(map.index(of: process), work) }
+    }
+
+    /// Pauses or resumes a process wherever it runs (back-pressure).
+    func setBlocked(_ process: String, _ blocked: Bool) {
+        onOwner(of: process) { shard in
+            guard let runtime = shard.processes[process] else { return }
+            runtime.isBlocked = blocked
+            if !blocked, !runtime.mailbox.isEmpty { shard.makeRunnable(process) }
+        }
+    }
+
     // MARK: - Delivery
 
     /// Assigns the envelope the next slot of its target and queues it.
     func deliver(_ envelope: Envelope) {
+        guard owns(envelope.target) else {
+            onOwner(of: envelope.target) { $0.deliver(envelope) }
+            return
+        }
+        epoch += 1
         guard failure == nil else {
             envelope.reply?(.failure(.ledger(failure!)))
             return
@@ -73,7 +106,7 @@ final class Shard {
             // until the target drains; nothing grows beyond one output per sender.
             runtime.overflow.append(envelope)
             runtime.blockedSenders.insert(origin.process)
-            processes[origin.process]?.isBlocked = true
+            setBlocked(origin.process, true)
             return
         }
         assign(envelope, to: runtime)
@@ -170,11 +203,7 @@ final class Shard {
             assign(envelope, to: runtime)
         }
         guard runtime.overflow.isEmpty, !runtime.blockedSenders.isEmpty else { return }
-        for sender in runtime.blockedSenders {
-            guard let blocked = processes[sender] else { continue }
-            blocked.isBlocked = false
-            if !blocked.mailbox.isEmpty { makeRunnable(sender) }
-        }
+        for sender in runtime.blockedSenders { setBlocked(sender, false) }
         runtime.blockedSenders.removeAll()
     }
 
@@ -243,7 +272,8 @@ final class Shard {
     }
 
     func deliverEmitted(_ message: OutboundMessage, origin: MessageOrigin) {
-        guard let target = message.target, processes[target] != nil else { return }  // no such process: dropped, as AO does
+        guard let target = message.target else { return }
+        if owns(target), processes[target] == nil { return }  // no such process: dropped, as AO does
         deliver(Envelope(target: target, from: origin.process, owner: origin.process, tags: message.tags,
                          data: message.data, id: Self.emittedID(origin), origin: origin))
     }
@@ -272,4 +302,17 @@ final class LoopCall: @unchecked Sendable {
     }
 
     func run() { work(shard) }
+}
+
+/// Which shard runs a process: FNV-1a of its id, modulo the shard count. Fixed for
+/// a node's life; a process never learns where it runs (location transparency).
+struct ShardMap: Sendable {
+    let count: Int
+
+    func index(of process: String) -> Int {
+        guard count > 1 else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in process.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return Int(hash % UInt64(count))
+    }
 }

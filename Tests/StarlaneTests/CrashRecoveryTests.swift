@@ -4,9 +4,8 @@ import Testing
 /// The crash test of DESIGN.md's invariants: a node moving money between 100
 /// account processes is killed with SIGKILL at random moments, 20 times. After
 /// every restart the money is all there, no transfer was applied twice, every
-/// acknowledged transfer is in the log; every fifth restart (and the last) the
-/// whole log is also replayed from genesis by `starlane verify`, which grows with
-/// the log and would dominate the suite's time if run after every kill.
+/// acknowledged transfer is in the log, and `starlane verify` replays the whole log
+/// from genesis without a mismatch.
 @Suite(.serialized) struct CrashRecoveryTests {
     @Test(.timeLimit(.minutes(8)))
     func killingTheNodeAtRandomMomentsLosesAndDuplicatesNothing() throws {
@@ -35,11 +34,9 @@ import Testing
             #expect(summary["duplicates"] == 0, "round \(round): a transfer was applied twice")
             #expect(summary["missingAcks"] == 0, "round \(round): an acknowledged transfer is missing")
 
-            if round % 5 == 0 {
-                let verify = try Starlane.run(["verify", "--db", db, "--quiet"])
-                #expect(verify.status == 0, "round \(round): \(verify.stdout) \(verify.stderr)")
-                #expect(verify.stdout.contains("OK: 100 processes"))
-            }
+            let verify = try Starlane.run(["verify", "--db", db, "--quiet"])
+            #expect(verify.status == 0, "round \(round): \(verify.stdout) \(verify.stderr)")
+            #expect(verify.stdout.contains("OK: 100 processes"))
             acknowledged = (try? String(contentsOfFile: acks, encoding: .utf8))?.split(separator: "\n").count ?? 0
         }
         #expect(acknowledged > 100)   // the kills did not all land before any work was done

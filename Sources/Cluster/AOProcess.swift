@@ -24,7 +24,7 @@ public struct ProcessIdentity: Codable, Equatable, Sendable {
 /// Lua cannot undo writes, so the process keeps a persisted snapshot plus the
 /// messages handled since; on failure it restores the snapshot and replays them.
 /// Failures are rare, so the common path pays only for a snapshot every
-/// `snapshotInterval` messages.
+/// `snapshotInterval` (256) messages; a failure replays at most that many.
 public final class AOProcess {
     public let identity: ProcessIdentity
     public let limits: LuaLimits
@@ -44,7 +44,7 @@ public final class AOProcess {
     /// Creates the process with the prelude loaded, before its spawn message
     /// (slot 0), which the caller delivers with `handle` like any other.
     public init(identity: ProcessIdentity, moduleSource: String, limits: LuaLimits = .default,
-                snapshotInterval: Int = 64) throws {
+                snapshotInterval: Int = 256) throws {
         self.identity = identity
         self.moduleSource = moduleSource
         self.limits = limits
@@ -59,7 +59,7 @@ public final class AOProcess {
     /// Recreates a process from a `persist()` snapshot taken after `slot - 1`
     /// messages: it continues at `slot` exactly as the original would.
     public init(identity: ProcessIdentity, moduleSource: String, snapshot: [UInt8], nextSlot: Int64,
-                limits: LuaLimits = .default, snapshotInterval: Int = 64) throws {
+                limits: LuaLimits = .default, snapshotInterval: Int = 256) throws {
         self.identity = identity
         self.moduleSource = moduleSource
         self.limits = limits
@@ -91,6 +91,15 @@ public final class AOProcess {
     /// The persisted heap now (deterministic bytes; see docs/PERSIST.md).
     public func persist() throws -> [UInt8] {
         try state.persist()
+    }
+
+    /// Persists the heap and makes it the rollback base as well, so a durable
+    /// snapshot taken by the node costs one dump, not two.
+    public func checkpoint() throws -> [UInt8] {
+        let bytes = try state.persist()
+        snapshot = bytes
+        sinceSnapshot.removeAll(keepingCapacity: true)
+        return bytes
     }
 
     /// Runs a chunk in the process outside any message, for tests and tools.

@@ -191,7 +191,7 @@ final class Shard {
     private func snapshotIfDue(_ runtime: ProcessRuntime, slot: Int64) -> SnapshotRecord? {
         runtime.slotsSinceSnapshot += 1
         guard configuration.snapshotEvery > 0, runtime.slotsSinceSnapshot >= configuration.snapshotEvery,
-              let bytes = try? runtime.process.persist() else { return nil }
+              let bytes = try? runtime.process.checkpoint() else { return nil }
         runtime.slotsSinceSnapshot = 0
         return SnapshotRecord(process: runtime.id, slot: slot, bytes: Data(bytes),
                               stateHash: Data(SHA256.hash(data: bytes)))

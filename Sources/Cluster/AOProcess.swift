@@ -154,12 +154,6 @@ public final class AOProcess {
 
     // MARK: - Encoding
 
-    nonisolated(unsafe) private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     private struct Environment: Encodable {
         struct ProcessInfo: Encodable {
             let Id: String
@@ -179,6 +173,10 @@ public final class AOProcess {
         let env = Environment(
             Process: .init(Id: identity.id, Owner: identity.owner, Tags: identity.tags),
             Module: .init(Id: identity.moduleID, Source: moduleSource))
+        // Once per process, on whichever shard creates it: a local encoder, not a
+        // shared one across shard threads.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(env), as: UTF8.self)
     }
 

@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // System libraries (Debian -dev packages), each a module map plus static inline shims.
@@ -51,10 +53,25 @@ let package = Package(
             ],
             resources: [.copy("Prelude")]
         ),
+        // HTTP/1.1 on the event loop: one parser type (http-parser today), server, client, SSE.
+        .target(name: "HTTP", dependencies: ["EventLoop", "CHTTPParser"]),
+        // Client keys, addresses and the signed-message format, shared by Gateway and Client.
+        .target(name: "Identity", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "HTTP", "Identity", "Cluster", "Ledger", "EventLoop",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(name: "Client", dependencies: ["HTTP", "Identity", "EventLoop"]),
+        // The game's host side: bundling GameLogic/ into modules, maps, starting a world.
+        .target(name: "Game", dependencies: ["Cluster", "LuaVM"]),
         .executableTarget(
             name: "Starlane",
             dependencies: [
-                "LuaVM", "Cluster", "Ledger", "EventLoop",
+                "LuaVM", "Cluster", "Ledger", "EventLoop", "HTTP", "Identity", "Gateway", "Client", "Game",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +79,10 @@ let package = Package(
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "LuaVM", "Ledger"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "StarlaneTests", dependencies: ["Cluster"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "EventLoop"]),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Client", "Identity", "HTTP", "Cluster", "Ledger"]),
+        .testTarget(name: "GameLogicTests", dependencies: ["Game", "Cluster", "Ledger", "LuaVM"]),
+        .testTarget(name: "StarlaneTests", dependencies: ["Cluster", "Identity", "Client", "HTTP"]),
     ]
 )

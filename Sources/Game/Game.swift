@@ -1,0 +1,1 @@
+// The Game module: see docs/GAME-HOST.md.

@@ -88,6 +88,26 @@ public final class AOProcess {
         return result
     }
 
+    /// Evaluates a message as if it were the next one and then forgets it: the state,
+    /// the slot counter and the rollback base are as before. Its outbox goes nowhere
+    /// (the caller only reads the result). `message.slot` should be `nextSlot`.
+    public func dryRun(_ message: Message) -> MessageResult {
+        // One persist and one restore when the heap can be persisted; a process parked
+        // in Receive cannot, and falls back to the rollback path (snapshot + replay).
+        if let bytes = try? state.persist() {
+            let result = run(message)
+            do {
+                state = try LuaState.restore(bytes, limits: limits)
+            } catch {
+                preconditionFailure("cannot restore the state persisted a moment ago: \(error)")
+            }
+            return result
+        }
+        let result = run(message)
+        rollBack()
+        return result
+    }
+
     /// The persisted heap now (deterministic bytes; see docs/PERSIST.md).
     public func persist() throws -> [UInt8] {
         try state.persist()

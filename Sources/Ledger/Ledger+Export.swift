@@ -3,8 +3,11 @@ import Foundation
 extension Ledger {
     /// Writes the log of `process` as JSON lines: a header (`ExportHeader`), then one
     /// `LedgerEntry` per slot from 0. Everything comes from one read snapshot, so the last
-    /// entry is signed. Each line is passed to `emit` without its newline.
-    public func export(process id: String, _ emit: (String) throws -> Void) throws(LedgerError) {
+    /// entry is signed. Each line is passed to `emit` without its newline. With `slots`,
+    /// only those entries follow the header (`GET /{pid}/slots`): a range that ends before
+    /// the head may end on an unsigned entry, vouched for by a later signed one.
+    public func export(process id: String, slots: ClosedRange<Int64> = 0...Int64.max,
+                       _ emit: (String) throws -> Void) throws(LedgerError) {
         let publicKey = self.publicKey
         try read { db in
             let processes = try RawStatement(db, SQL.processByID)
@@ -20,7 +23,7 @@ extension Ledger {
                 String(decoding: try encoder.encode(value), as: UTF8.self)
             }
             try emit(try line(ExportHeader(nodePublicKey: publicKey, process: process, module: module)))
-            try Ledger.forEachEntry(db, id, 0...Int64.max) { entry in
+            try Ledger.forEachEntry(db, id, slots) { entry in
                 try emit(try line(entry))
                 return true
             }

@@ -12,6 +12,9 @@ public enum LedgerWrite: Hashable, Sendable {
     /// Stores a snapshot at a stored slot; older snapshots beyond
     /// `LedgerConfiguration.snapshotsKept` are pruned.
     case snapshot(SnapshotRecord)
+    /// Sets one key of a process's public state; a value from an older slot than the
+    /// stored one is ignored (a replay rewrites what it wrote before).
+    case publish(PublicEntry)
 }
 
 /// Writes that commit together or not at all. Batches are independent: a rejected batch

@@ -33,6 +33,11 @@ enum SQL {
         DELETE FROM snapshots WHERE process = ?1 AND slot < (
             SELECT slot FROM snapshots WHERE process = ?1 ORDER BY slot DESC LIMIT 1 OFFSET ?2)
         """
+    static let upsertPublic = """
+        INSERT INTO public_state (process, key, value, slot) VALUES (?1, ?2, ?3, ?4)
+        ON CONFLICT (process, key) DO UPDATE SET value = excluded.value, slot = excluded.slot
+        WHERE excluded.slot >= public_state.slot
+        """
     static let signEntry = "UPDATE assignments SET signature = ?3 WHERE process = ?1 AND slot = ?2"
     static let head = """
         SELECT slot, hash_chain, length(signature) FROM assignments

@@ -12,6 +12,9 @@ enum Schema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2-public-state") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -75,5 +78,17 @@ enum Schema {
             FOREIGN KEY (process, slot) REFERENCES assignments(process, slot)
         );
         CREATE UNIQUE INDEX snapshots_by_slot ON snapshots(process, slot);
+        """
+
+    /// A process's public state (patch@1.0): the latest value of each key and the slot
+    /// that set it. Derived data, like results: replaying the log rebuilds it.
+    static let v2 = """
+        CREATE TABLE public_state (
+            process TEXT    NOT NULL REFERENCES processes(id),
+            key     TEXT    NOT NULL,
+            value   TEXT    NOT NULL,
+            slot    INTEGER NOT NULL,
+            PRIMARY KEY (process, key)
+        ) WITHOUT ROWID;
         """
 }

@@ -11,6 +11,7 @@ final class WriteTransaction {
     private let insertProcess: RawStatement
     private let upsertSnapshot: RawStatement
     private let pruneSnapshots: RawStatement
+    private let upsertPublic: RawStatement
     private let signEntry: RawStatement
     private let head: RawStatement
     private let hashAtSlot: RawStatement
@@ -39,6 +40,7 @@ final class WriteTransaction {
         insertProcess = try RawStatement(db, SQL.insertProcess)
         upsertSnapshot = try RawStatement(db, SQL.upsertSnapshot)
         pruneSnapshots = try RawStatement(db, SQL.pruneSnapshots)
+        upsertPublic = try RawStatement(db, SQL.upsertPublic)
         signEntry = try RawStatement(db, SQL.signEntry)
         head = try RawStatement(db, SQL.head)
         hashAtSlot = try RawStatement(db, SQL.hashAtSlot)
@@ -120,6 +122,8 @@ final class WriteTransaction {
             try store(process)
         case .snapshot(let snapshot):
             try store(snapshot)
+        case .publish(let entry):
+            try store(entry)
         }
     }
 
@@ -289,5 +293,16 @@ final class WriteTransaction {
             pruneSnapshots.bind(2, Int64(kept - 1))
             try pruneSnapshots.execute()
         }
+    }
+
+    private func store(_ entry: PublicEntry) throws {
+        // Derived data: an entry whose append was skipped as a duplicate has no slot to
+        // point at, and its value is already stored from the first time.
+        guard try storedHash(entry.process, entry.slot) != nil else { return }
+        upsertPublic.bind(1, entry.process)
+        upsertPublic.bind(2, entry.key)
+        upsertPublic.bind(3, entry.value)
+        upsertPublic.bind(4, entry.slot)
+        try upsertPublic.execute()
     }
 }

@@ -140,7 +140,7 @@ import Ledger
         let id = Identifiers.derive("test", "once")
         let first = try await h.node.push(to: b, from: NodeHarness.owner, tags: [Tag("Action", "Ping")], id: id)
         #expect(first.slot == 1)
-        await #expect(throws: NodeError.invalidRequest("message \(id) was already delivered")) {
+        await #expect(throws: NodeError.duplicate("message \(id) was already delivered")) {
             _ = try await h.node.push(to: b, from: NodeHarness.owner, tags: [Tag("Action", "Ping")], id: id)
         }
         #expect(try await h.send(b, "Ping").slot == 2)   // the chain goes on, no gap

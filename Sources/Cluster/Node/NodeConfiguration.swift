@@ -20,6 +20,9 @@ public struct NodeConfiguration: Sendable {
     public var durable = true
     /// The clock that stamps assignments (ms since 1970). Injected for tests.
     public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// Told of every slot once it is durable, in slot order per process, on the shard's
+    /// thread: it must hand the work elsewhere and return at once (the gateway's streams).
+    public var onCommit: (@Sendable ([CommittedSlot]) -> Void)?
 
     public init(databasePath: String) {
         self.databasePath = databasePath
@@ -33,6 +36,8 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The target's mailbox is at its bound: try again later.
     case mailboxFull(process: String, capacity: Int)
     case invalidRequest(String)
+    /// The message or process exists already (a replayed request): it changed nothing.
+    case duplicate(String)
     case ledger(String)
     case stopped
 
@@ -42,6 +47,7 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownModule(let id): "unknown module \(id)"
         case .mailboxFull(let id, let capacity): "mailbox of \(id) is full (\(capacity) messages); retry later"
         case .invalidRequest(let why): "invalid request: \(why)"
+        case .duplicate(let what): "\(what) (a replay changes nothing)"
         case .ledger(let why): "ledger failure: \(why)"
         case .stopped: "the node is stopping"
         }

@@ -48,12 +48,31 @@ final class ProcessRuntime {
     var isBlocked = false
     var cronTimer: EventLoop.Timer?
     var slotsSinceSnapshot: Int64 = 0
+    /// The last slot known durable, and work waiting for a slot to become durable
+    /// (a dry run must not reveal state from entries not yet in the log).
+    var durableSlot: Int64
+    var durableWaiters: [(slot: Int64, run: () -> Void)] = []
 
     init(record: ProcessRecord, process: AOProcess, lastSlot: Int64, lastHash: Data) {
         self.record = record
         self.process = process
         self.lastSlot = lastSlot
         self.lastHash = lastHash
+        durableSlot = lastSlot
+    }
+
+    /// Runs `work` once everything this process has evaluated is durable.
+    func whenEvaluatedIsDurable(_ work: @escaping () -> Void) {
+        let evaluated = process.nextSlot - 1
+        if durableSlot >= evaluated { work() } else { durableWaiters.append((evaluated, work)) }
+    }
+
+    func markDurable(_ slot: Int64) {
+        durableSlot = max(durableSlot, slot)
+        guard !durableWaiters.isEmpty else { return }
+        let ready = durableWaiters.filter { $0.slot <= durableSlot }
+        durableWaiters.removeAll { $0.slot <= durableSlot }
+        for waiter in ready { waiter.run() }
     }
 
     var id: String { record.id }

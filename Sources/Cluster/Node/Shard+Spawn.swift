@@ -25,7 +25,7 @@ extension Shard {
         let moduleID = Identifiers.module(source: source)
         let id = Self.spawnID(source: source, owner: owner, nonce: nonce)
         guard processes[id] == nil else {
-            reply(.failure(.invalidRequest("process \(id) exists already")))
+            reply(.failure(.duplicate("process \(id) exists already")))
             return
         }
         var spawnTags = tags.filter { $0.name != "Module" && $0.name != "Type" }

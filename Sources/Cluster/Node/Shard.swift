@@ -94,7 +94,7 @@ final class Shard {
             return
         }
         if envelope.origin == nil, let id = envelope.id, isKnownMessage(id) {
-            envelope.reply?(.failure(.invalidRequest("message \(id) was already delivered")))
+            envelope.reply?(.failure(.duplicate("message \(id) was already delivered")))
             return
         }
         if runtime.mailbox.count >= configuration.mailboxCapacity {
@@ -175,7 +175,11 @@ final class Shard {
         for _ in 0..<configuration.quantum {
             guard let pending = runtime.mailbox.popFirst() else { break }
             let result = runtime.process.handle(pending.message)
-            batch.append(.append(pending.assignment, result: ResultRecord(process: runtime.id, slot: pending.message.slot, result)))
+            let slot = pending.message.slot
+            batch.append(.append(pending.assignment, result: ResultRecord(process: runtime.id, slot: slot, result)))
+            if result.error == nil {
+                for entry in PublicState.entries(of: result, process: runtime.id, slot: slot) { batch.append(.publish(entry)) }
+            }
             if let snapshot = snapshotIfDue(runtime, slot: pending.message.slot) { batch.append(.snapshot(snapshot)) }
             done.append((pending, result))
         }
@@ -183,6 +187,10 @@ final class Shard {
         guard !batch.isEmpty else { return }
         submit(batch, then: { [unowned self] in
             for (pending, result) in done { self.committed(pending, result, in: runtime) }
+            if let observer = self.configuration.onCommit {
+                observer(done.map { CommittedSlot(process: runtime.id, slot: $0.0.message.slot,
+                                                  messageID: $0.0.message.id, result: $0.1) })
+            }
         }, failed: { why in
             for (pending, _) in done { pending.reply?(.failure(.ledger(why))) }
         })
@@ -254,6 +262,7 @@ final class Shard {
     private func committed(_ pending: Pending, _ result: MessageResult, in runtime: ProcessRuntime) {
         let slot = pending.message.slot
         pendingIDs.remove(pending.message.id)
+        runtime.markDurable(slot)
         pending.reply?(.success(PushReceipt(process: runtime.id, id: pending.message.id, slot: slot, result: result)))
         route(result, from: runtime.id, slot: slot)
     }
@@ -272,7 +281,7 @@ final class Shard {
     }
 
     func deliverEmitted(_ message: OutboundMessage, origin: MessageOrigin) {
-        guard let target = message.target else { return }
+        guard let target = message.target, !message.isPatch else { return }
         if owns(target), processes[target] == nil { return }  // no such process: dropped, as AO does
         deliver(Envelope(target: target, from: origin.process, owner: origin.process, tags: message.tags,
                          data: message.data, id: Self.emittedID(origin), origin: origin))

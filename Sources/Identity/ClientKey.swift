@@ -65,3 +65,10 @@ public enum IdentityError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+public enum ModuleID {
+    /// A module's id: base64url(SHA-256(its Lua source as UTF-8)).
+    public static func of(source: String) -> String {
+        Base64URL.encode(SHA256.hash(data: Array(source.utf8)))
+    }
+}

@@ -5,6 +5,9 @@ struct Starlane: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "starlane",
         abstract: "A persistent world of Lua actors with a verifiable log.",
-        subcommands: [RunCommand.self, VerifyCommand.self, ExportCommand.self, WorkloadCommand.self, BenchCommand.self]
+        subcommands: [
+            ServeCommand.self, KeygenCommand.self, SendCommand.self, SpawnCommand.self, StateCommand.self, LogCommand.self,
+            WatchCommand.self, RunCommand.self, VerifyCommand.self, ExportCommand.self, WorkloadCommand.self, BenchCommand.self,
+        ]
     )
 }

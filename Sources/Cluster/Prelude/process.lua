@@ -84,7 +84,8 @@ function Tab(msg)
 end
 
 function Send(msg)
-  if not msg.Target then
+  -- A patch@1.0 message publishes public state (/now): it has no target by design.
+  if not msg.Target and msg.device ~= "patch@1.0" then
     print("WARN: No target specified for message. Data will be stored, but no process will receive it.")
   end
   local sent = ao.send(msg)

@@ -145,6 +145,15 @@ H.test("Send without a Target warns", function()
   contains(r.Output, "WARN: No target specified")
 end)
 
+H.test("A patch@1.0 message needs no Target and does not warn", function()
+  local P = H.spawn{}
+  Handlers.add("s", "Go", function() Send({ device = "patch@1.0", score = { n = 1 } }) end)
+  local r = P:send{ action = "Go" }
+  eq(r.Output, "")
+  eq(tag(r.Messages[1], "device"), "patch@1.0")
+  eq(tag(r.Messages[1], "score"), '{"n":1}')
+end)
+
 H.test("Spawn and Assign go to the result", function()
   local P = H.spawn{}
   local mod = H.id("OTHERMODULE")

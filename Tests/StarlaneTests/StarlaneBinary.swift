@@ -54,15 +54,20 @@ enum Starlane {
 
         /// Reads standard output until a line starts with `prefix`.
         func waitForLine(prefix: String, seconds: Double) -> Bool {
+            line(prefix: prefix, seconds: seconds) != nil
+        }
+
+        /// Reads standard output until a line starts with `prefix`; returns that line.
+        func line(prefix: String, seconds: Double) -> String? {
             let deadline = Date().addingTimeInterval(seconds)
             var buffer = ""
             while Date() < deadline, process.isRunning || stdout.fileHandleForReading.availableData.count > 0 {
                 let chunk = stdout.fileHandleForReading.availableData
                 if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.01); continue }
                 buffer += String(decoding: chunk, as: UTF8.self)
-                if buffer.split(separator: "\n").contains(where: { $0.hasPrefix(prefix) }) { return true }
+                if let line = buffer.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }
             }
-            return false
+            return nil
         }
 
         func kill(_ signal: Int32) {

@@ -64,12 +64,14 @@ let package = Package(
             ]
         ),
         .target(name: "Client", dependencies: ["HTTP", "Identity", "EventLoop"]),
+        // The people's side: the aos-like shell and the terminal game client (ncurses).
+        .target(name: "Terminal", dependencies: ["Client", "HTTP", "Identity", "CCurses"]),
         // The game's host side: bundling GameLogic/ into modules, maps, starting a world.
         .target(name: "Game", dependencies: ["Cluster", "LuaVM"]),
         .executableTarget(
             name: "Starlane",
             dependencies: [
-                "LuaVM", "Cluster", "Ledger", "EventLoop", "HTTP", "Identity", "Gateway", "Client", "Game",
+                "LuaVM", "Cluster", "Ledger", "EventLoop", "HTTP", "Identity", "Gateway", "Client", "Game", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +82,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "EventLoop"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Client", "Identity", "HTTP", "Cluster", "Ledger"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Client", "Gateway", "Cluster", "Identity"]),
         .testTarget(name: "GameLogicTests", dependencies: ["Game", "Cluster", "Ledger", "LuaVM"]),
         .testTarget(name: "StarlaneTests", dependencies: ["Cluster", "Identity", "Client", "HTTP"]),
     ]

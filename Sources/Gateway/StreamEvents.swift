@@ -31,9 +31,20 @@ struct StreamCursor: Equatable, Comparable {
 }
 
 enum StreamEvents {
+    /// Every event names the slot that caused it: which process, which slot, who sent
+    /// that slot's message and its Action (a cron tick comes from the process itself).
+    struct Cause {
+        var process: String
+        var slot: Int64
+        var from: String
+        var action: String?
+    }
+
     struct MessageEvent: Encodable {
         var process: String
         var slot: Int64
+        var from: String
+        var action: String?
         var Target: String?
         var Tags: [Tag]
         var Data: String
@@ -42,26 +53,28 @@ enum StreamEvents {
     struct TextEvent: Encodable {
         var process: String
         var slot: Int64
+        var from: String
+        var action: String?
         var text: String
     }
 
     /// The events of one slot, in order, as server-sent events.
-    static func events(process: String, slot: Int64, result: MessageResult,
-                       isProcess: (String) -> Bool) -> [ServerSentEvent] {
+    static func events(_ cause: Cause, result: MessageResult, isProcess: (String) -> Bool) -> [ServerSentEvent] {
+        let (process, slot, from, action) = (cause.process, cause.slot, cause.from, cause.action)
         var events: [ServerSentEvent] = []
         func add(_ kind: String, _ json: String) {
             events.append(ServerSentEvent(id: "\(slot).\(events.count)", event: kind, data: json))
         }
         for message in result.messages where !message.isPatch {
             if let target = message.target, isProcess(target) { continue }
-            add("message", WireJSON.encode(MessageEvent(process: process, slot: slot, Target: message.target,
+            add("message", WireJSON.encode(MessageEvent(process: process, slot: slot, from: from, action: action, Target: message.target,
                                                         Tags: message.tags, Data: message.data)))
         }
         if !result.output.isEmpty {
-            add("output", WireJSON.encode(TextEvent(process: process, slot: slot, text: result.output)))
+            add("output", WireJSON.encode(TextEvent(process: process, slot: slot, from: from, action: action, text: result.output)))
         }
         if let error = result.error {
-            add("error", WireJSON.encode(TextEvent(process: process, slot: slot, text: error)))
+            add("error", WireJSON.encode(TextEvent(process: process, slot: slot, from: from, action: action, text: error)))
         }
         return events
     }

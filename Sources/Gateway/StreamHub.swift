@@ -73,8 +73,9 @@ final class StreamHub {
             var events: [ServerSentEvent]?
             for subscriber in subs.values where subscriber.live && committed.slot > subscriber.cursor.slot {
                 if events == nil {
-                    events = StreamEvents.events(process: committed.process, slot: committed.slot,
-                                                 result: committed.result, isProcess: isProcess)
+                    let cause = StreamEvents.Cause(process: committed.process, slot: committed.slot,
+                                                   from: committed.from, action: committed.action)
+                    events = StreamEvents.events(cause, result: committed.result, isProcess: isProcess)
                 }
                 send(events!, slot: committed.slot, to: subscriber)
             }
@@ -107,19 +108,21 @@ final class StreamHub {
             guard subscriber.stream.bufferedBytes < configuration.maxStreamBufferBytes / 2 else { continue }
             let from = subscriber.cursor.slot < 0 ? 0 : subscriber.cursor.slot
             let upper = from + Self.pageSlots - 1
-            guard let results = try? ledger.results(of: subscriber.process, slots: from...upper) else {
+            guard let entries = try? ledger.entries(of: subscriber.process, slots: from...upper) else {
                 subscriber.stream.finish()
                 catchingUp[key] = nil
                 continue
             }
-            for record in results {
-                let result = MessageResult(record)
-                send(StreamEvents.events(process: subscriber.process, slot: record.slot, result: result,
-                                         isProcess: isProcess), slot: record.slot, to: subscriber)
+            for entry in entries {
+                guard let record = entry.result else { continue }
+                let cause = StreamEvents.Cause(process: subscriber.process, slot: record.slot, from: entry.assignment.from,
+                                               action: entry.assignment.tags.first { $0.name == "Action" }?.value)
+                send(StreamEvents.events(cause, result: MessageResult(record), isProcess: isProcess),
+                     slot: record.slot, to: subscriber)
             }
             if subscriber.stream.isClosed {
                 catchingUp[key] = nil
-            } else if Int64(results.count) < upper - from + 1 {
+            } else if Int64(entries.count) < upper - from + 1 {
                 subscriber.live = true
                 catchingUp[key] = nil
             }

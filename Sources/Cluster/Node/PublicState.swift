@@ -49,5 +49,8 @@ public struct CommittedSlot: Sendable {
     public var process: String
     public var slot: Int64
     public var messageID: String
+    /// Who sent the message (the process itself for a cron tick), and its Action.
+    public var from: String
+    public var action: String?
     public var result: MessageResult
 }

@@ -188,8 +188,10 @@ final class Shard {
         submit(batch, then: { [unowned self] in
             for (pending, result) in done { self.committed(pending, result, in: runtime) }
             if let observer = self.configuration.onCommit {
-                observer(done.map { CommittedSlot(process: runtime.id, slot: $0.0.message.slot,
-                                                  messageID: $0.0.message.id, result: $0.1) })
+                observer(done.map { pending, result in
+                    CommittedSlot(process: runtime.id, slot: pending.message.slot, messageID: pending.message.id,
+                                  from: pending.message.from, action: pending.message.tags[tag: "Action"], result: result)
+                })
             }
         }, failed: { why in
             for (pending, _) in done { pending.reply?(.failure(.ledger(why))) }

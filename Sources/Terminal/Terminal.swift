@@ -1,0 +1,1 @@
+// The Terminal module: the shell (docs/SHELL.md) and the game client.

@@ -9,6 +9,7 @@ enum BenchSuites {
         "send": ClusterBench.send,
         "pingpong": ClusterBench.pingpong,
         "replay": ClusterBench.replay,
+        "http": GatewayBenchSuite.http,
     ]
 
     /// Messages through one process's Handlers, beside a bare lua_pcall loop that

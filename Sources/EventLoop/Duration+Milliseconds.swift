@@ -1,7 +1,7 @@
 extension Duration {
     /// Whole milliseconds, rounded up: libuv's timer unit. Rounding up means a
     /// timer never fires before the duration it was given.
-    var roundedUpMilliseconds: UInt64 {
+    public var roundedUpMilliseconds: UInt64 {
         let (seconds, attoseconds) = components
         precondition(seconds >= 0 && attoseconds >= 0, "negative duration \(self)")
         let attosecondsPerMillisecond: Int64 = 1_000_000_000_000_000

@@ -31,9 +31,10 @@ public final class HTTPResponder {
     /// Starts a streamed answer: the head goes out with `Transfer-Encoding:
     /// chunked` (to HTTP/1.0 clients: unframed, ending with the connection), and
     /// each `write` sends a chunk. No idle timeout applies while it is open.
-    /// If the connection is already gone the stream starts closed (`isClosed`).
+    /// If the connection is already gone, or the request was already answered,
+    /// the stream starts closed (`isClosed`) and writes go nowhere.
     public func startStream(status: Int, headers: HTTPHeaders = HTTPHeaders()) -> HTTPStream {
-        precondition(!hasResponded, "HTTPResponder answered twice")
+        let answeredBefore = hasResponded
         hasResponded = true
         let chunked = slot.version != .http1_0
         let closing = slot.closing || !chunked
@@ -41,7 +42,7 @@ public final class HTTPResponder {
                                          framing: chunked ? .chunked : .untilClose,
                                          closing: closing, keepAliveHeader: slot.confirmsKeepAlive && !closing)
         let stream = HTTPStream(connection: connection, head: head, chunked: chunked, isHEAD: slot.isHEAD)
-        guard let connection, !connection.isClosed else {
+        guard !answeredBefore, let connection, !connection.isClosed else {
             stream.connectionDied()
             return stream
         }

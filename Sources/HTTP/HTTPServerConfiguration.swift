@@ -56,11 +56,3 @@ public struct HTTPServerStats: Sendable, Equatable {
 
     public init() {}
 }
-
-extension Duration {
-    /// Whole milliseconds, rounded up: the unit of `Loop.now`.
-    var milliseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        return UInt64(max(seconds, 0)) * 1000 + UInt64(max(attoseconds, 0) + 999_999_999_999_999) / 1_000_000_000_000_000
-    }
-}

@@ -82,13 +82,11 @@ final class HTTPServerConnection {
             inbox += bytes
             drive()
         case .endOfStream:
+            // Clients do not half-close HTTP connections in practice: the end of
+            // the stream means the peer is gone (an SSE client disconnecting, a
+            // long-poll abandoned), and its pending answers have nowhere to go.
             isReading = false
-            acceptsRequests = false
-            // Pending answers still go out, unless the peer left mid-request or
-            // is gone from under a stream (an SSE client disconnecting).
-            if parser.isMidMessage || slots.isEmpty || slots.contains(where: \.isStreaming) {
-                close()
-            }
+            close()
         case .failure:
             isReading = false
             close()
@@ -239,7 +237,7 @@ final class HTTPServerConnection {
     private func finishAndClose() {
         guard !isClosed, !tcp.isClosing else { return close() }
         acceptsRequests = false
-        phase = .lingering(until: server.loop.now + configuration.lingerTimeout.milliseconds)
+        phase = .lingering(until: server.loop.now + configuration.lingerTimeout.roundedUpMilliseconds)
         do {
             try tcp.shutdown()
         } catch {
@@ -272,54 +270,15 @@ final class HTTPServerConnection {
             if now >= until { close() }
         case .open:
             guard slots.isEmpty else { return }  // The handler or a stream owns the time.
-            if let headClock, now >= headClock + configuration.headerTimeout.milliseconds {
+            if let headClock, now >= headClock + configuration.headerTimeout.roundedUpMilliseconds {
                 reject(.headerTimeout, "request head not received within \(configuration.headerTimeout)")
             } else if parser.isMidMessage && !parser.isInHead,
-                      now >= lastActivity + configuration.idleTimeout.milliseconds {
+                      now >= lastActivity + configuration.idleTimeout.roundedUpMilliseconds {
                 reject(.headerTimeout, "request body stalled")
             } else if headClock == nil && !parser.isMidMessage,
-                      now >= lastActivity + configuration.idleTimeout.milliseconds {
+                      now >= lastActivity + configuration.idleTimeout.roundedUpMilliseconds {
                 close()
             }
         }
-    }
-}
-
-/// One request's place in the response order.
-final class ResponseSlot {
-    enum State {
-        case waiting
-        case ready([UInt8])
-        case streaming(HTTPStream)
-    }
-
-    let isHEAD: Bool
-    let version: HTTPVersion
-    /// The last request of the connection: its answer says `Connection: close`.
-    let closing: Bool
-    /// An HTTP/1.0 client asked for keep-alive, which the answer must confirm.
-    let confirmsKeepAlive: Bool
-    let isRefusal: Bool
-    var state = State.waiting
-
-    init(message: HTTPMessage) {
-        isHEAD = message.method == "HEAD"
-        version = message.version
-        closing = !message.keepAlive
-        confirmsKeepAlive = message.keepAlive && message.version == .http1_0
-        isRefusal = false
-    }
-
-    init(closing: Bool) {
-        isHEAD = false
-        version = .http1_1
-        self.closing = closing
-        confirmsKeepAlive = false
-        isRefusal = true
-    }
-
-    var isStreaming: Bool {
-        if case .streaming = state { return true }
-        return false
     }
 }

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func HTTPTestsPlaceholderBuilds() { #expect(Bool(true)) }

@@ -10,6 +10,8 @@ enum BenchSuites {
         "pingpong": ClusterBench.pingpong,
         "replay": ClusterBench.replay,
         "http": GatewayBenchSuite.http,
+        "fanout": ScaleBench.fanout,
+        "spawn": ScaleBench.spawn,
     ]
 
     /// Messages through one process's Handlers, beside a bare lua_pcall loop that

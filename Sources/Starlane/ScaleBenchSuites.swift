@@ -1,0 +1,107 @@
+import Cluster
+import Foundation
+import LuaVM
+
+/// Suites about many processes: fan-out to 1,000 of them, spawning, idle memory.
+enum ScaleBench {
+    static let broadcaster = """
+        Handlers.add('Fan', 'Fan', function(msg)
+          local targets = json.decode(msg.Data)
+          for round = 1, tonumber(msg.Rounds) do
+            for _, target in ipairs(targets) do Send({ Target = target, Action = 'Hit' }) end
+          end
+        end)
+        """
+    static let spawner = """
+        Children = 0
+        Handlers.add('Go', 'Go', function(msg)
+          for i = 1, tonumber(msg.Count) do Spawn({ Data = 'child' }) end
+        end)
+        Handlers.add('Spawned', 'Spawned', function(msg) Children = Children + 1 end)
+        """
+
+    /// One process sending to 1,000 processes, durable beside ledger off.
+    static func fanout(scale: Double) throws -> [BenchRow] {
+        let rounds = max(1, Int(10 * scale))
+        func run(durable: Bool) throws -> Double {
+            try ClusterBench.blocking {
+                try await ClusterBench.withNode(durable: durable) { node in
+                    var targets: [String] = []
+                    for _ in 0..<1_000 {
+                        targets.append(try await node.spawn(module: ClusterBench.counter, owner: ClusterBench.owner).process)
+                    }
+                    let source = try await node.spawn(module: broadcaster, owner: ClusterBench.owner).process
+                    let list = "[" + targets.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+                    let start = ContinuousClock.now
+                    _ = try await node.push(to: source, from: ClusterBench.owner,
+                                            tags: [Tag("Action", "Fan"), Tag("Rounds", String(rounds))], data: list)
+                    try await node.waitUntilIdle()
+                    let seconds = (ContinuousClock.now - start).seconds
+                    guard try await node.inspect(targets[999], "return tostring(Hits)") == String(rounds) else {
+                        throw RunnerError("fanout: a target missed messages")
+                    }
+                    return Double(rounds * 1_000) / seconds
+                }
+            }
+        }
+        return [BenchRow(suite: "fanout", figure: "1 → 1,000 processes, durable (msg/s)", value: try run(durable: true),
+                         unit: "/s", baselineName: "ledger off", baseline: try run(durable: false))]
+    }
+
+    /// Processes spawned per second by a process (each spawn durable, its notice back to
+    /// the parent), and resident memory per idle process beside a bare Lua state.
+    static func spawn(scale: Double) throws -> [BenchRow] {
+        let count = max(100, Int(10_000 * scale))
+        func run(durable: Bool) throws -> (rate: Double, bytesPerProcess: Double) {
+            try ClusterBench.blocking {
+                try await ClusterBench.withNode(durable: durable) { node in
+                    let parent = try await node.spawn(module: spawner, owner: ClusterBench.owner).process
+                    try await node.waitUntilIdle()
+                    let before = residentBytes()
+                    let start = ContinuousClock.now
+                    var left = count
+                    while left > 0 {
+                        let chunk = min(left, 1_000)
+                        _ = try await node.push(to: parent, from: ClusterBench.owner,
+                                                tags: [Tag("Action", "Go"), Tag("Count", String(chunk))])
+                        left -= chunk
+                    }
+                    try await node.waitUntilIdle()
+                    let seconds = (ContinuousClock.now - start).seconds
+                    guard try await node.inspect(parent, "return tostring(Children)") == String(count) else {
+                        throw RunnerError("spawn: not every child reported")
+                    }
+                    return (Double(count) / seconds, Double(residentBytes() - before) / Double(count))
+                }
+            }
+        }
+        let durable = try run(durable: true)
+        let memory = try run(durable: false)
+        let bare = try bareStateBytes(count: min(count, 2_000))
+        return [
+            BenchRow(suite: "spawn", figure: "spawns/s, durable", value: durable.rate, unit: "/s",
+                     baselineName: "ledger off", baseline: memory.rate),
+            BenchRow(suite: "spawn", figure: "resident KB per idle process", value: durable.bytesPerProcess / 1024,
+                     unit: "KB", baselineName: "bare lua state + stdlib", baseline: bare / 1024),
+        ]
+    }
+
+    /// Resident bytes per fresh sandboxed Lua state (no prelude): the floor.
+    static func bareStateBytes(count: Int) throws -> Double {
+        let before = residentBytes()
+        var states: [LuaState] = []
+        states.reserveCapacity(count)
+        for _ in 0..<count { states.append(try LuaState(limits: .init(memoryBytes: 0, instructionsPerCall: 0))) }
+        let after = residentBytes()
+        withExtendedLifetime(states) {}
+        return Double(after - before) / Double(count)
+    }
+
+    /// Resident set size of this process (Linux /proc/self/statm).
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 lua5.4 Tests/Lua/prelude/run.lua
 lua5.4 Tests/Lua/stdlib/run_all.lua
+lua5.4 Tests/Lua/game/run.lua
 
 swift build
 swift test

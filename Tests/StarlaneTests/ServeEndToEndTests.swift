@@ -18,7 +18,7 @@ import Testing
         let url: String
 
         init(db: String) throws {
-            running = try Starlane.start(["serve", "--db", db, "--port", "0", "--shards", "2"])
+            running = try Starlane.start(["serve", "--db", db, "--port", "0", "--shards", "2", "--bare"])
             guard let line = running.line(prefix: "starlane: node", seconds: 30),
                   let range = line.range(of: "http://") else {
                 throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve did not start"])

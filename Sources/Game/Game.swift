@@ -1,1 +1,0 @@
-// The Game module: see docs/GAME-HOST.md.

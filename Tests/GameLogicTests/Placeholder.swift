@@ -1,3 +1,0 @@
-import Testing
-
-@Test func GameLogicTestsPlaceholderBuilds() { #expect(Bool(true)) }

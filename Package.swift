@@ -66,12 +66,14 @@ let package = Package(
         .target(name: "Client", dependencies: ["HTTP", "Identity", "EventLoop"]),
         // The people's side: the aos-like shell and the terminal game client (ncurses).
         .target(name: "Terminal", dependencies: ["Client", "HTTP", "Identity", "CCurses"]),
+        // Bots scripted in Lua, run from outside the server as clients (docs/BOTS.md).
+        .target(name: "Bots", dependencies: ["LuaVM", "Client", "HTTP", "Identity"]),
         // The game's host side: bundling GameLogic/ into modules, maps, starting a world.
         .target(name: "Game", dependencies: ["Cluster", "LuaVM"]),
         .executableTarget(
             name: "Starlane",
             dependencies: [
-                "LuaVM", "Cluster", "Ledger", "EventLoop", "HTTP", "Identity", "Gateway", "Client", "Game", "Terminal",
+                "LuaVM", "Cluster", "Ledger", "EventLoop", "HTTP", "Identity", "Gateway", "Client", "Game", "Terminal", "Bots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +85,7 @@ let package = Package(
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Client", "Identity", "HTTP", "Cluster", "Ledger"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Client", "Gateway", "Cluster", "Identity"]),
+        .testTarget(name: "BotsTests", dependencies: ["Bots", "Game", "Gateway", "Client", "Cluster", "LuaVM", "Identity"]),
         .testTarget(name: "GameLogicTests", dependencies: ["Game", "Cluster", "Ledger", "LuaVM"]),
         .testTarget(name: "StarlaneTests", dependencies: ["Cluster", "Identity", "Client", "HTTP"]),
     ]

@@ -1,0 +1,1 @@
+// The Bots module: see docs/BOTS.md.

@@ -294,12 +294,32 @@ local EDGE_ENTRY = {
   E = function(s) return 0, s.y end, W = function(s) return S.w - 1, s.y end,
 }
 
+-- A path is planned when the order is given; a ship that finds its next cell held by a
+-- parked ship (one with no move this tick) plans a detour around the parked ships,
+-- so a fleet does not block itself. Depends only on positions: order-independent.
+local function detourIfParked(s, parked)
+  local o = s.order
+  local want = o.path[o.i]
+  if not parked[grid.key(want[1], want[2])] then return want end
+  local goal = o.path[#o.path]
+  local detour = movement.path(S.rows, s.x, s.y, goal[1], goal[2],
+    function(x, y) return parked[grid.key(x, y)] end)
+  if detour and #detour > 0 then
+    o.path, o.i = detour, 1
+    return detour[1]
+  end
+  return want
+end
+
 local function moveShips(out, public)
-  local list = {}
+  local list, parked = {}, {}
+  for _, s in pairs(S.ships) do
+    if not (s.order and (s.order.kind == "move" or s.order.kind == "step")) then parked[grid.key(s.x, s.y)] = true end
+  end
   for _, s in ipairs(sortedShips()) do
     local o, want, exit = s.order, nil, nil
     if o and o.kind == "move" then
-      want = o.path[o.i]
+      want = detourIfParked(s, parked)
     elseif o and o.kind == "step" then
       local d = grid.DIRS[o.dir]
       want = { s.x + d[1], s.y + d[2] }

@@ -4,7 +4,8 @@ local M = {}
 
 -- Shortest 4-neighbour path from (fx, fy) to (tx, ty) over passable cells, as a list
 -- of cells excluding the start; nil when unreachable. Ties break by N, E, S, W.
-function M.path(rows, fx, fy, tx, ty)
+-- `blocked(x, y)`, if given, closes more cells (parked ships); never the goal.
+function M.path(rows, fx, fy, tx, ty, blocked)
   local w, h = grid.size(rows)
   if not grid.passable(grid.cell(rows, tx, ty)) then return nil end
   if fx == tx and fy == ty then return {} end
@@ -27,7 +28,8 @@ function M.path(rows, fx, fy, tx, ty)
         local nx, ny = cx + grid.DIRS[d][1], cy + grid.DIRS[d][2]
         local k = grid.key(nx, ny)
         if nx >= 0 and ny >= 0 and nx < w and ny < h and prev[k] == nil
-          and grid.passable(grid.cell(rows, nx, ny)) then
+          and grid.passable(grid.cell(rows, nx, ny))
+          and not (blocked and blocked(nx, ny) and not (nx == tx and ny == ty)) then
           prev[k] = { cx, cy }
           queue[#queue + 1] = { nx, ny }
         end

@@ -23,6 +23,9 @@ public struct GatewayConfiguration: Sendable {
     /// Comment lines on idle streams keep proxies open and detect dead peers.
     public var streamHeartbeat: Duration = .seconds(15)
     public var version = "0.2.0"
+    /// Named processes the node hosts, listed by `GET /~info` under `services`
+    /// (`serve` puts its world there, so clients find it without being told).
+    public var services: [String: String] = [:]
 
     public init() {}
 }

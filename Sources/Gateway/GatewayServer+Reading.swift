@@ -17,6 +17,7 @@ extension GatewayServer {
             var databaseBytes: Int
             var streams: Int
             var uptimeSeconds: Int
+            var services: [String: String]
         }
         do {
             let counts = try ledger.counts()
@@ -24,7 +25,8 @@ extension GatewayServer {
                 nodeID: ledger.nodeID, publicKey: Identifiers.base64url([UInt8](ledger.publicKey)),
                 version: configuration.version, shards: node.shardCount, modules: counts.modules,
                 processes: counts.processes, entries: counts.assignments, databaseBytes: counts.bytes,
-                streams: streams.count, uptimeSeconds: Int(Date().timeIntervalSince(started)))))
+                streams: streams.count, uptimeSeconds: Int(Date().timeIntervalSince(started)),
+                services: configuration.services)))
         } catch {
             reply.error(500, "cannot read the ledger: \(error)")
         }

@@ -42,8 +42,11 @@ public enum KeyFile {
         let contents = Contents(type: "ed25519", private: Base64URL.encode(key.privateKey),
                                 public: Base64URL.encode(key.publicKey), address: key.address)
         do {
-            try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                        withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try manager.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                            attributes: [.posixPermissions: 0o700])
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             guard manager.createFile(atPath: path, contents: try encoder.encode(contents) + Data("\n".utf8),

@@ -58,7 +58,6 @@ struct ServeCommand: ParsableCommand {
         configuration.http.maxConnections = maxConnections
         configuration.messagesPerSecondPerKey = rateLimit
         configuration.messageBurstPerKey = rateLimit * 2
-        let gateway = Gateway(node: node, feed: feed, configuration: configuration)
         var world: GameWorld?
         if !bare {
             do {
@@ -68,6 +67,8 @@ struct ServeCommand: ParsableCommand {
                 throw error
             }
         }
+        if let world { configuration.services["world"] = world.worldID }
+        let gateway = Gateway(node: node, feed: feed, configuration: configuration)
         let bound: UInt16
         do {
             bound = try gateway.start()

@@ -18,6 +18,20 @@ import Game
         #expect(try await h.sectorDigest("Sol").contains("P1.2:\(alice.id):1:6:0:10:0:-:-"))   // order done
     }
 
+    @Test func aShipRoutesAroundItsOwnParkedFleet() async throws {
+        let h = try await GameHarness()
+        let alice = try await h.join("alice")
+        try await h.tick()
+        // P1.1 at 2,1 is boxed in by P1.2 (2,0) and P1.3 (3,1), which stay put; its
+        // shortest path to the ore at 12,2 starts through 3,1. It must detour, not wait.
+        try await h.order(alice, "Move", ["Ship": "P1.1", "X": "12", "Y": "2"])
+        try await h.tick(16)
+        let ships = try await h.ships("Sol")
+        #expect(ships["P1.1"].map { [$0.x, $0.y] } == [12, 2])
+        #expect(ships["P1.2"].map { [$0.x, $0.y] } == [2, 0])
+        #expect(ships["P1.3"].map { [$0.x, $0.y] } == [3, 1])
+    }
+
     @Test func twoShipsWantingOneCellNeitherMoves() async throws {
         let h = try await GameHarness()
         let alice = try await h.join("alice")

@@ -78,12 +78,17 @@ import Game
         return w
     }
 
+    // Seeds 1–4 all build, destroy and capture (checked when the movement rules changed).
+    static let seed: UInt64 = 1
+
     @Test func aThousandRandomTicksKeepEveryInvariantAndReplayIdentically() async throws {
         let h = try await GameHarness()
         var players: [GameHarness.Player] = []
         for name in ["alice", "bob", "carol", "dave"] { players.append(try await h.join(name)) }
         try await h.tick()
-        var rng = RNG(state: 0x5354_4152_4C41_4E45)
+        // A fixed seed (the game is the same on every run); STARLANE_PROPERTY_SEED plays another.
+        let seed = ProcessInfo.processInfo.environment["STARLANE_PROPERTY_SEED"].flatMap { UInt64($0) } ?? Self.seed
+        var rng = RNG(state: seed)
         var ships: [String] = []
         var rosters: [String: [String]] = [:]
         let ticks = 1_000

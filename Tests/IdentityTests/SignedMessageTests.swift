@@ -113,6 +113,16 @@ import Testing
         #expect(!createdAgain && third.address == key.address)
     }
 
+    @Test func aBareFileNameIsWrittenInTheCurrentDirectory() throws {
+        let directory = (temporaryPath() as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(directory)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        try KeyFile.save(ClientKey(), to: "bare.json")
+        #expect(FileManager.default.fileExists(atPath: directory + "/bare.json"))
+    }
+
     @Test func existingKeyIsNeverOverwritten() throws {
         let path = temporaryPath()
         try KeyFile.save(ClientKey(), to: path)

@@ -39,9 +39,12 @@ enum Starlane {
         try Running(arguments)
     }
 
-    final class Running {
+    final class Running: @unchecked Sendable {
         let process = Process()
         private let stdout = Pipe()
+        private let lock = NSLock()
+        private var output = ""
+        private var consumed = 0
 
         init(_ arguments: [String]) throws {
             process.executableURL = Starlane.binary
@@ -50,6 +53,15 @@ enum Starlane {
             process.standardOutput = stdout
             process.standardError = FileHandle.nullDevice
             try process.run()
+            // Reading blocks, so a thread collects the output and waits never hang.
+            let handle = stdout.fileHandleForReading
+            Thread { [self] in
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    lock.withLock { output += String(decoding: chunk, as: UTF8.self) }
+                }
+            }.start()
         }
 
         /// Reads standard output until a line starts with `prefix`.
@@ -57,16 +69,26 @@ enum Starlane {
             line(prefix: prefix, seconds: seconds) != nil
         }
 
-        /// Reads standard output until a line starts with `prefix`; returns that line.
+        /// The next complete line (after those already returned) that starts with `prefix`,
+        /// waiting up to `seconds`.
         func line(prefix: String, seconds: Double) -> String? {
             let deadline = Date().addingTimeInterval(seconds)
-            var buffer = ""
-            while Date() < deadline, process.isRunning || stdout.fileHandleForReading.availableData.count > 0 {
-                let chunk = stdout.fileHandleForReading.availableData
-                if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.01); continue }
-                buffer += String(decoding: chunk, as: UTF8.self)
-                if let line = buffer.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }
-            }
+            repeat {
+                let found: String? = lock.withLock {
+                    let unread = output.dropFirst(consumed)
+                    var offset = consumed
+                    for line in unread.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                        offset += line.count + 1
+                        if line.hasPrefix(prefix) {
+                            consumed = offset
+                            return String(line)
+                        }
+                    }
+                    return nil
+                }
+                if let found { return found }
+                Thread.sleep(forTimeInterval: 0.02)
+            } while Date() < deadline
             return nil
         }
 

@@ -43,6 +43,18 @@ test("a path goes around rock by the shortest way", function()
   eq(movement.path(rows, 0, 0, 1, 1), nil)   -- rock
 end)
 
+test("a path can avoid blocked cells, but never refuses its goal for it", function()
+  local open = { ".....", ".....", "....." }
+  local straight = movement.path(open, 0, 1, 4, 1)
+  eq(#straight, 4)
+  eq(straight[1][1], 1); eq(straight[1][2], 1)
+  local parked = { ["1,1"] = true, ["4,1"] = true }
+  local detour = movement.path(open, 0, 1, 4, 1, function(x, y) return parked[x .. "," .. y] end)
+  eq(#detour, 6)
+  eq(detour[#detour][1], 4); eq(detour[#detour][2], 1)
+  for _, c in ipairs(detour) do assert(not (c[1] == 1 and c[2] == 1), "went through a parked ship") end
+end)
+
 test("two ships wanting one cell: neither moves", function()
   local m = movement.resolve({
     { id = "a", x = 0, y = 0, want = { 1, 0 } },

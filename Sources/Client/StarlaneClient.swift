@@ -58,20 +58,30 @@ public final class StarlaneClient {
     /// The process's public state (`/now`), or one value of it (`/now/key/path…`), as JSON text.
     public func state(_ process: String, path: [String] = []) throws -> String {
         let suffix = path.map { "/" + Self.escape($0) }.joined()
-        return try text(try get("/\(process)/now\(suffix)"))
+        return text(try get("/\(process)/now\(suffix)"))
     }
 
     /// The log as export lines (header first), slots `from…to`.
     public func slots(_ process: String, from: Int64 = 0, to: Int64? = nil) throws -> String {
-        try text(try get("/\(process)/slots?from=\(from)\(to.map { "&to=\($0)" } ?? "")"))
+        text(try get("/\(process)/slots?from=\(from)\(to.map { "&to=\($0)" } ?? "")"))
     }
 
     /// Results as JSON, slots `from…to`.
     public func results(_ process: String, from: Int64 = 0, to: Int64? = nil) throws -> String {
-        try text(try get("/\(process)/results?from=\(from)\(to.map { "&to=\($0)" } ?? "")"))
+        text(try get("/\(process)/results?from=\(from)\(to.map { "&to=\($0)" } ?? "")"))
     }
 
-    public func info() throws -> String { try text(try get("/~info")) }
+    public func info() throws -> String { text(try get("/~info")) }
+
+    /// The world the node hosts (`services.world` of `/~info`), or a clear error.
+    public func worldID() throws -> String {
+        let text = try info()
+        let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        guard let world = (object?["services"] as? [String: Any])?["world"] as? String else {
+            throw ClientError(status: nil, message: "\(server) hosts no world (started with --bare?); name one with --world")
+        }
+        return world
+    }
 
     // MARK: - Plumbing
 

@@ -1,1 +1,0 @@
-// The Bots module: see docs/BOTS.md.

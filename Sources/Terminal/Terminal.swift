@@ -1,1 +1,0 @@
-// The Terminal module: the shell (docs/SHELL.md) and the game client.

@@ -12,6 +12,7 @@ enum BenchSuites {
         "http": GatewayBenchSuite.http,
         "fanout": ScaleBench.fanout,
         "spawn": ScaleBench.spawn,
+        "tick": TickBench.tick,
     ]
 
     /// Messages through one process's Handlers, beside a bare lua_pcall loop that

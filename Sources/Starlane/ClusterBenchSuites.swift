@@ -23,6 +23,7 @@ enum ClusterBench {
     static let ponger = "Handlers.add('Ping', 'Ping', function(msg) Send({ Target = msg.From, Action = 'Pong' }) end)"
 
     static func withNode<T>(durable: Bool, snapshotEvery: Int64 = 1_000, path: String? = nil,
+                            configure: (inout NodeConfiguration) -> Void = { _ in },
                             _ body: (Node) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -31,6 +32,7 @@ enum ClusterBench {
         configuration.durable = durable
         configuration.snapshotEvery = snapshotEvery
         configuration.limits.instructionsPerCall = 0
+        configure(&configuration)
         let node = try Node(configuration: configuration)
         try node.start()
         defer { node.stop() }

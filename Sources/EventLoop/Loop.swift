@@ -1,4 +1,9 @@
 internal import CUV
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One libuv event loop: the thread that runs it owns everything attached to it.
 ///
@@ -23,11 +28,22 @@ public final class Loop {
     /// Set once `uv_loop_close` succeeded; the loop is unusable afterwards.
     public private(set) var isClosed = false
 
+    /// libuv writes to sockets with write(2): a write to a peer that has gone raises
+    /// SIGPIPE, whose default action ends the whole process (a server killed by one
+    /// client hanging up). libuv leaves it to the program to ignore it, as every server
+    /// does; the write then fails with EPIPE and the connection closes. Done once, for
+    /// the process, before the first loop runs.
+    public static let brokenPipesIgnored: Bool = {
+        signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
+
     /// The size of the shared read buffer: the most one read callback delivers.
     public static let readBufferSize = 64 * 1024
 
     /// Creates a loop (`uv_loop_init`).
     public init() throws(UVError) {
+        _ = Self.brokenPipesIgnored
         let raw = UnsafeMutablePointer<uv_loop_t>.allocate(capacity: 1)
         let status = uv_loop_init(raw)
         guard status == 0 else {

@@ -81,6 +81,46 @@ import Testing
         try loop.close()
     }
 
+    /// A peer that hangs up while we write makes write(2) fail with EPIPE: the write
+    /// reports an error, and the process (this test run) is not killed by SIGPIPE.
+    @Test func writingToAPeerThatHungUpFailsInsteadOfKillingTheProcess() throws {
+        let loop = try Loop()
+        var server: TCPServer?
+        server = try TCPServer(loop: loop, host: "127.0.0.1", port: 0) { result in
+            guard case .success(let connection) = result else { return }
+            connection.close()   // hang up at once
+            server!.close()
+        }
+        var failures = 0
+        var attempts = 0
+        try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: server!.port) { result in
+            guard case .success(let client) = result else { Issue.record("connect failed"); return }
+            // Keep writing until the kernel reports the broken pipe.
+            func writeMore() {
+                attempts += 1
+                do {
+                    try client.write(Self.payload) { outcome in
+                        if case .failure = outcome {
+                            failures += 1
+                            client.close()
+                        } else if attempts < 200 {
+                            writeMore()
+                        } else {
+                            client.close()
+                        }
+                    }
+                } catch {
+                    failures += 1
+                    client.close()
+                }
+            }
+            writeMore()
+        }
+        _ = loop.run()
+        #expect(failures == 1)
+        #expect(attempts < 200)
+    }
+
     @Test func connectingToAClosedPortReportsConnectionRefusedAndNoData() throws {
         let loop = try Loop()
         // A port that was free a moment ago, and is closed now.

@@ -1,5 +1,13 @@
 import Foundation
 
+/// SIGPIPE ignored for this test process (as the event loop does for its users).
+enum EventLoopSignals {
+    static let ignoreBrokenPipes: Bool = {
+        signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
+}
+
 /// The `starlane` executable built beside the test bundle, run as a child process.
 enum Starlane {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -23,8 +31,10 @@ enum Starlane {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
+        // A child that exits without reading its input must not take the test run with it.
+        _ = EventLoopSignals.ignoreBrokenPipes
+        try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+        try? stdin.fileHandleForWriting.close()
         nonisolated(unsafe) var err = Data()
         let reader = Thread { err = stderr.fileHandleForReading.readDataToEndOfFile() }
         reader.start()

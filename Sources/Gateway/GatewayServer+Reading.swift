@@ -124,7 +124,16 @@ extension GatewayServer {
     /// Server-sent events of what the process tells its clients (docs/PROTOCOL.md).
     /// Starts after `Last-Event-ID` if given, else at `?from=SLOT`, else at the next slot.
     func stream(_ pid: String, _ request: HTTPRequest, _ reply: Reply) {
-        guard knownProcess(pid, reply) != nil else { return }
+        if (try? ledger.process(pid)) ?? nil != nil { return openStream(pid, request, reply) }
+        // A child whose spawn is durable in its parent's log exists (exactly-once
+        // delivery will create it after any crash) before its own first slot is: a client
+        // told of it by that parent may follow it at once.
+        node.runs(pid, completion: onLoop { [self] (running: Bool) in
+            if running { openStream(pid, request, reply) } else { reply.error(404, "unknown process \(pid)") }
+        })
+    }
+
+    private func openStream(_ pid: String, _ request: HTTPRequest, _ reply: Reply) {
         let cursor: StreamCursor
         if let last = request.headers["Last-Event-ID"], !last.isEmpty {
             guard let parsed = StreamCursor(eventID: last) else {

@@ -42,6 +42,13 @@ extension Node {
         }
     }
 
+    /// Whether the node runs `process` now: true as soon as a durable slot asked for it
+    /// (a spawn), which may be a moment before the process's own first slot is durable.
+    public func runs(_ process: String, completion: @escaping @Sendable (Bool) -> Void) {
+        let accepted = onOwner(of: process) { shard in completion(shard.processes[process] != nil) }
+        if !accepted { completion(false) }
+    }
+
     private func request<T>(on process: String, _ completion: @escaping Completion<T>,
                             _ body: @escaping (Shard, @escaping (Result<T, NodeError>) -> Void) -> Void) {
         let accepted = onOwner(of: process) { shard in body(shard) { completion($0) } }

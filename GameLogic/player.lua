@@ -5,6 +5,8 @@
 -- the world, which never does, and the prelude refuses Eval from anyone else.
 -- See docs/GAME-PROTOCOL.md.
 local config = require("rules.config")
+local util = require("rules.util")
+local sortedKeys, data = util.sortedKeys, util.data
 local orders = require("rules.orders")
 local economy = require("rules.economy")
 local building = require("rules.building")
@@ -19,12 +21,6 @@ local function spawnTag(name)
   return nil
 end
 
-local function sortedKeys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys)
-  return keys
-end
 
 if P == nil then
   local home, homeProcess = spawnTag("Home-Sector"), spawnTag("Home-Process")
@@ -41,12 +37,6 @@ if P == nil then
   end
 end
 
-local function data(m)
-  if type(m.Data) == "table" then return m.Data end
-  local ok, v = pcall(json.decode, m.Data or "")
-  if ok and type(v) == "table" then return v end
-  return nil
-end
 
 local function ore()
   local total = 0

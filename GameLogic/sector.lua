@@ -5,6 +5,8 @@
 -- for hand-offs) and player processes (only for their own ships).
 -- See docs/GAME-PROTOCOL.md.
 local config = require("rules.config")
+local util = require("rules.util")
+local sortedKeys, data = util.sortedKeys, util.data
 local grid = require("rules.grid")
 local movement = require("rules.movement")
 local combat = require("rules.combat")
@@ -16,12 +18,6 @@ local orders = require("rules.orders")
 
 S = S or { ready = false }
 
-local function sortedKeys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys)
-  return keys
-end
 
 local function sortedShips()
   local list = {}
@@ -29,12 +25,6 @@ local function sortedShips()
   return list
 end
 
-local function data(m)
-  if type(m.Data) == "table" then return m.Data end
-  local ok, v = pcall(json.decode, m.Data or "")
-  if ok and type(v) == "table" then return v end
-  return nil
-end
 
 local function orderError(m, text, kind, ship)
   Send({ Target = m.From, Action = "Order-Error", Error = text, Order = kind or m.Order,

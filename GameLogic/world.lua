@@ -3,6 +3,8 @@
 -- per map sector on `Init`, one player process per `Join`, and relays its cron Tick
 -- to the sectors that have something to do. See docs/GAME-PROTOCOL.md.
 local config = require("rules.config")
+local util = require("rules.util")
+local sortedKeys, data = util.sortedKeys, util.data
 local grid = require("rules.grid")
 local economy = require("rules.economy")
 
@@ -10,19 +12,7 @@ W = W or { initialised = false, ready = false }
 
 local DIRS = { N = { 0, -1 }, E = { 1, 0 }, S = { 0, 1 }, W = { -1, 0 } }
 
-local function sortedKeys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys)
-  return keys
-end
 
-local function data(m)
-  if type(m.Data) == "table" then return m.Data end
-  local ok, v = pcall(json.decode, m.Data or "")
-  if ok and type(v) == "table" then return v end
-  return nil
-end
 
 local function lastReference() return tostring(ao.reference) end
 

@@ -344,9 +344,11 @@ public struct PlayModel: Equatable, Sendable {
     }
 
     /// An order is confirmed once an update from its sector shows a tick after the
-    /// first one that followed its durable slot (so the sector has resolved it).
+    /// first one that followed its durable slot (so the sector has resolved it). A chat
+    /// line is confirmed by its own echo instead (updates may overtake it).
     private mutating func confirmOrders(_ u: PlayUpdate, slot: Int64?) {
-        for (id, var order) in orders where order.state == .sent && (order.sector == nil || order.sector == u.sector) {
+        for (id, var order) in orders where order.state == .sent && order.request.action != "Say"
+            && (order.sector == nil || order.sector == u.sector) {
             if let s = order.slot, let slot, slot <= s { continue }
             if let first = order.firstTick {
                 if u.tick > first { order.state = .confirmed }

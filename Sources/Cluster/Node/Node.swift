@@ -137,7 +137,11 @@ public final class Node: @unchecked Sendable {
 
     /// Stores a module so processes can `Spawn` it by id; returns the id.
     public func storeModule(_ source: String) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
+        // Every shard caches it first (each queue is FIFO, so before any spawn that
+        // follows): with the ledger off there is no table for a shard to read it from.
+        let id = Identifiers.module(source: source)
+        for index in 1..<max(1, map.count) { send(to: index) { $0.modules[id] = source } }
+        return try await withCheckedThrowingContinuation { continuation in
             let accepted = send(to: 0) { shard in
                 shard.storeModule(source) { continuation.resume(with: $0.mapError { $0 as Error }) }
             }

@@ -134,8 +134,16 @@ Handlers.add("Spawned", function(m) return m.Action == "Spawned" and m.From == a
   end
 end)
 
+-- A spawn the node refused (e.g. an unknown module): a player's join ends with an
+-- error it can retry, instead of leaving the address "joining" for ever.
 Handlers.add("Spawn-Error", function(m) return m.Action == "Spawn-Error" and m.From == ao.id end, function(m)
   print("spawn failed: " .. tostring(m.Error))
+  local ref = m.Reference or m["X-Reference"]
+  local p = ref and W.pending[ref]
+  if not p or p.kind ~= "player" then return end
+  W.pending[ref] = nil
+  W.joining[p.address] = nil
+  Send({ Target = p.address, Action = "Join-Error", Error = "could not create your player: " .. tostring(m.Error) })
 end)
 
 -- Join: anyone (a key address, or a process such as a hosted bot) becomes a player

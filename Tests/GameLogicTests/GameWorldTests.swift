@@ -138,4 +138,27 @@ import Game
         #expect(placed == "3")
         #expect(try await node.inspect(player, "return tostring(P.tick)").flatMap(Int.init) ?? 0 >= 1)
     }
+
+    @Test func aFailedPlayerSpawnEndsTheJoinWithAnErrorAndTheKeyCanJoinLater() async throws {
+        let h = try await GameHarness()
+        let world = h.world.worldID
+        func evalInWorld(_ code: String) async throws {
+            let receipt = try await h.node.push(to: world, from: h.world.owner, tags: [Tag("Action", "Eval")], data: code)
+            #expect(receipt.result.error == nil, "\(receipt.result.error ?? "")")
+        }
+        // The world's owner breaks the player module: the node refuses the next spawn.
+        try await evalInWorld("W.playerModule = string.rep('A', 43)")
+        let address = GameHarness.address("zed")
+        _ = try await h.node.push(to: world, from: address, tags: [Tag("Action", "Join")])
+        try await h.node.waitUntilIdle()
+        let errors = try h.clientMessages(world, to: address).filter {
+            $0.message.tags.first { $0.name == "Action" }?.value == "Join-Error"
+        }
+        #expect(errors.count == 1)
+        #expect(errors.first?.message.tags.first { $0.name == "Error" }?.value.contains("unknown module") == true)
+        // Not stuck "joining": once the module is right again, the same key joins.
+        try await evalInWorld("W.playerModule = '\(h.world.modules.player)'")
+        let player = try await h.world.join(address: address, name: "zed")
+        #expect(Identifiers.isValid(player))
+    }
 }

@@ -15,6 +15,20 @@ enum BenchSuites {
         "tick": TickBench.tick,
     ]
 
+    /// Seconds for `count` messages through `process.handle` (the host path).
+    static func hostSeconds(_ process: AOProcess, count: Int) throws -> Double {
+        let identity = process.identity
+        let start = ContinuousClock.now
+        for i in 0..<count {
+            let slot = process.nextSlot
+            let result = process.handle(Message(
+                id: "bench-\(slot)", from: identity.owner, target: identity.id,
+                tags: [Tag("Action", "Ping")], data: String(i), timestamp: 1_700_000_000_000 + slot, slot: slot))
+            if let error = result.error { throw RunnerError("host dispatch failed: \(error)") }
+        }
+        return (ContinuousClock.now - start).seconds
+    }
+
     /// Messages through one process's Handlers, beside a bare lua_pcall loop that
     /// builds a 5-field message table (the raw limit of one call on this machine).
     static func dispatch(scale: Double) throws -> [BenchRow] {
@@ -49,25 +63,27 @@ enum BenchSuites {
 
         // Through the host: Swift Message -> JSON -> Lua -> result JSON -> MessageResult.
         let hostMessages = messages / 4
-        let process = runner.process
-        let identity = process.identity
-        let hostStart = ContinuousClock.now
-        for i in 0..<hostMessages {
-            let slot = process.nextSlot
-            let result = process.handle(Message(
-                id: "bench-\(slot)", from: identity.owner, target: identity.id,
-                tags: [Tag("Action", "Ping")], data: String(i), timestamp: 1_700_000_000_000 + slot, slot: slot))
-            if let error = result.error { throw RunnerError("host dispatch failed: \(error)") }
+        let hostRate = Double(hostMessages) / (try hostSeconds(runner.process, count: hostMessages))
+        // The same without rollback snapshots (a failing message could not be undone):
+        // what the periodic persist of the heap costs per message.
+        let moduleSource = runner.process.moduleSource
+        let unsafe = try AOProcess(identity: runner.process.identity, moduleSource: moduleSource,
+                                   limits: .init(memoryBytes: 0, instructionsPerCall: 0), snapshotInterval: Int.max / 2)
+        let identity = unsafe.identity
+        if let error = unsafe.handle(Message(id: identity.id, from: identity.owner, target: identity.id,
+                                             tags: identity.tags, timestamp: 1_700_000_000_000, slot: 0)).error {
+            throw RunnerError("bench module failed: \(error)")
         }
-        let hostSeconds = (ContinuousClock.now - hostStart).seconds
+        let noSnapshotRate = Double(hostMessages) / (try hostSeconds(unsafe, count: hostMessages))
 
         let luaRate = Double(messages) / luaSeconds
-        let hostRate = Double(hostMessages) / hostSeconds
         return [
             BenchRow(suite: "dispatch", figure: "Handlers dispatch in Lua (msg/s)", value: luaRate, unit: "/s",
                      baselineName: "bare pcall", baseline: pcallRate),
             BenchRow(suite: "dispatch", figure: "host handle() round trip (msg/s)", value: hostRate, unit: "/s",
                      baselineName: "bare pcall", baseline: pcallRate),
+            BenchRow(suite: "dispatch", figure: "host round trip (msg/s)", value: hostRate, unit: "/s",
+                     baselineName: "no rollback snapshots", baseline: noSnapshotRate),
         ]
     }
 }
@@ -77,4 +93,5 @@ extension Duration {
         let (s, attoseconds) = components
         return Double(s) + Double(attoseconds) / 1e18
     }
+
 }

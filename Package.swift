@@ -38,6 +38,7 @@ let package = Package(
         .target(
             name: "Ledger",
             dependencies: [
+                "Identity",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -46,7 +47,7 @@ let package = Package(
         .target(
             name: "Cluster",
             dependencies: [
-                "LuaVM", "Ledger", "EventLoop",
+                "LuaVM", "Ledger", "EventLoop", "Identity",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
@@ -79,7 +80,7 @@ let package = Package(
         ),
         .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Identity"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "LuaVM", "Ledger"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "EventLoop"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),

@@ -1,14 +1,12 @@
 import Crypto
 import Foundation
+import Identity
 
 /// AO-style identifiers: 43 characters of unpadded base64url over 32 bytes.
 public enum Identifiers {
     /// base64url without padding, as AO writes ids and addresses.
     public static func base64url<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(bytes)
     }
 
     /// The id of anything named by the parts, e.g. ("message", origin, slot, index).
@@ -24,14 +22,8 @@ public enum Identifiers {
     }
 
     /// The content id of a module (its Lua source).
-    public static func module(source: String) -> String {
-        base64url(SHA256.hash(data: Array(source.utf8)))
-    }
+    public static func module(source: String) -> String { ModuleID.of(source: source) }
 
     /// True for a well-formed 43-character id.
-    public static func isValid(_ id: String) -> Bool {
-        id.utf8.count == 43 && id.utf8.allSatisfy {
-            ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 95
-        }
-    }
+    public static func isValid(_ id: String) -> Bool { Address.isValid(id) }
 }

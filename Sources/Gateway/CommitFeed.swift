@@ -7,7 +7,7 @@ import Foundation
 /// gateway's loop runs; slots committed before that are read from the ledger by the
 /// streams that need them.
 public final class CommitFeed: Sendable {
-    private let target = Mutex<AsyncWakeup<[CommittedSlot]>.Sender?>(nil)
+    private let target = Locked<AsyncWakeup<[CommittedSlot]>.Sender?>(nil)
 
     public init() {}
 
@@ -21,19 +21,5 @@ public final class CommitFeed: Sendable {
 
     func attach(_ sender: AsyncWakeup<[CommittedSlot]>.Sender?) {
         target.withLock { $0 = sender }
-    }
-}
-
-/// A lock around a value (Foundation's NSLock; Synchronization's Mutex needs newer OSes on macOS).
-final class Mutex<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }

@@ -11,7 +11,7 @@ public final class Gateway: @unchecked Sendable {
     public let configuration: GatewayConfiguration
     private let feed: CommitFeed
     private var thread: Thread?
-    private let stopper = Mutex<AsyncWakeup<Bool>.Sender?>(nil)
+    private let stopper = Locked<AsyncWakeup<Bool>.Sender?>(nil)
     private let finished = DispatchSemaphore(value: 0)
 
     /// `feed` must be the one whose `publish` is the node's `onCommit`.
@@ -24,7 +24,7 @@ public final class Gateway: @unchecked Sendable {
     /// Binds and starts serving; returns the port (useful with port 0).
     public func start() throws -> UInt16 {
         let ready = DispatchSemaphore(value: 0)
-        let outcome = Mutex<Result<UInt16, Error>?>(nil)
+        let outcome = Locked<Result<UInt16, Error>?>(nil)
         let thread = Thread { [self] in
             do {
                 let loop = try Loop()

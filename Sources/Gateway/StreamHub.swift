@@ -173,16 +173,3 @@ final class StreamHub {
         return true
     }
 }
-
-extension MessageResult {
-    /// A result as the ledger stores it.
-    init(_ record: ResultRecord) {
-        self.init(output: record.output, messages: Self.decode(record.messages), spawns: Self.decode(record.spawns),
-                  error: record.error)
-    }
-
-    private static func decode(_ json: String) -> [OutboundMessage] {
-        guard json != "[]" else { return [] }
-        return (try? JSONDecoder().decode([OutboundMessage].self, from: Data(json.utf8))) ?? []
-    }
-}

@@ -9,8 +9,10 @@ public enum Base64URL {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    /// The bytes, or nil when the text is not unpadded base64url.
+    /// The bytes, or nil when the text is not base64url (trailing `=` padding is accepted).
     public static func decode(_ text: String) -> [UInt8]? {
+        var text = Substring(text)
+        while text.hasSuffix("=") { text = text.dropLast() }
         guard text.utf8.allSatisfy({ isAlphabet($0) }) else { return nil }
         var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         switch standard.utf8.count % 4 {
@@ -22,7 +24,7 @@ public enum Base64URL {
         return Data(base64Encoded: standard).map { [UInt8]($0) }
     }
 
-    static func isAlphabet(_ byte: UInt8) -> Bool {
+    public static func isAlphabet(_ byte: UInt8) -> Bool {
         (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) || byte == 45 || byte == 95
     }
 }

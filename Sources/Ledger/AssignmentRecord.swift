@@ -1,3 +1,4 @@
+import Identity
 import Foundation
 
 /// One entry of a process's log: a message assigned to a slot, linked to the entry before
@@ -119,10 +120,10 @@ extension AssignmentRecord: Codable {
 extension KeyedDecodingContainer {
     func decodeBase64URL(forKey key: Key) throws -> Data {
         let text = try decode(String.self, forKey: key)
-        guard let bytes = Base64URL.decode(text) else {
+        guard let decoded = Base64URL.decode(text) else {
             throw DecodingError.dataCorruptedError(forKey: key, in: self,
                                                    debugDescription: "not base64url: \(text)")
         }
-        return bytes
+        return Data(decoded)
     }
 }

@@ -1,3 +1,4 @@
+import Identity
 import Foundation
 
 /// Why a log entry does not verify, with the process and slot where it was found.

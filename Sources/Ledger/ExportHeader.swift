@@ -1,3 +1,4 @@
+import Identity
 import Foundation
 
 /// The first line of a process export (docs/LEDGER.md, "Export format").

@@ -1,3 +1,4 @@
+import Identity
 internal import Crypto
 import Foundation
 
@@ -54,7 +55,7 @@ public struct ExportVerifier: Sendable {
             return headerFailure("unsupported format \(header.format) version \(header.version)",
                                  process: header.process.id)
         }
-        guard let publicKey = Base64URL.decode(header.nodePublicKey), publicKey.count == 32,
+        guard let publicKey = Base64URL.decode(header.nodePublicKey).map({ Data($0) }), publicKey.count == 32,
               NodeKey.id(ofPublicKey: publicKey) == header.nodeID else {
             return headerFailure("the node public key is malformed or does not match the node id",
                                  process: header.process.id)

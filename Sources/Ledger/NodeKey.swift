@@ -1,3 +1,4 @@
+import Identity
 internal import Crypto
 import Foundation
 

@@ -1,3 +1,4 @@
+import Identity
 import Foundation
 
 /// A process's persisted heap after handling `slot` (LuaVM's persist format, opaque here).

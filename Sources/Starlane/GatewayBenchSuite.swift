@@ -37,7 +37,7 @@ enum GatewayBenchSuite {
     /// Each client pushes to its own process (as players do), so the figure is the
     /// gateway + node path, not one mailbox.
     static func measureHTTP(perClient: Int) throws -> Measured {
-        try withGateway { node, url in
+        try withGateway { url in
             let keys = (0..<clients).map { _ in ClientKey() }
             let targets = try keys.map { key in
                 try StarlaneClient(server: url, key: key).spawn(source: ClusterBench.counter).process
@@ -64,7 +64,6 @@ enum GatewayBenchSuite {
             guard all.count == clients * perClient else {
                 throw RunnerError("http bench: \(clients * perClient - all.count) pushes failed")
             }
-            _ = node
             return Measured(seconds: seconds, latencies: all)
         }
     }
@@ -96,7 +95,7 @@ enum GatewayBenchSuite {
         }
     }
 
-    static func withGateway<T>(_ body: (Node, String) throws -> T) throws -> T {
+    static func withGateway<T>(_ body: (String) throws -> T) throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -114,7 +113,7 @@ enum GatewayBenchSuite {
         let gateway = Gateway(node: node, feed: feed, configuration: gatewayConfiguration)
         let port = try gateway.start()
         defer { gateway.stop() }
-        return try body(node, "http://127.0.0.1:\(port)")
+        return try body("http://127.0.0.1:\(port)")
     }
 }
 

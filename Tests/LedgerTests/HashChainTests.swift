@@ -1,3 +1,4 @@
+import Identity
 import Foundation
 internal import GRDB
 import Testing

@@ -108,6 +108,14 @@ extension ResultRecord {
     }
 }
 
+extension MessageResult {
+    /// A result as the ledger stores it (the inverse of `ResultRecord(process:slot:_:)`).
+    public init(_ record: ResultRecord) {
+        self.init(output: record.output, messages: ResultJSON.decode(record.messages),
+                  spawns: ResultJSON.decode(record.spawns), error: record.error)
+    }
+}
+
 /// Results' outboxes as stored in the ledger (a JSON list of {Target, Tags, Data}).
 enum ResultJSON {
     static func encode(_ messages: [OutboundMessage]) -> String {
@@ -118,6 +126,7 @@ enum ResultJSON {
     }
 
     static func decode(_ json: String) -> [OutboundMessage] {
-        (try? JSONDecoder().decode([OutboundMessage].self, from: Data(json.utf8))) ?? []
+        guard json != "[]" else { return [] }
+        return (try? JSONDecoder().decode([OutboundMessage].self, from: Data(json.utf8))) ?? []
     }
 }

@@ -103,8 +103,8 @@ static void load_or_raise(lua_State *L, const char *source, size_t length, const
 
 /// Runs `fn` under pcall with a traceback handler and `nargs` light-userdata
 /// arguments already pushed by the caller; copies the single result or the error.
-static int vm_protected(clua_vm *vm, lua_CFunction fn, int nargs, int64_t budget,
-                        clua_buffer *result) {
+int clua_vm_protected(clua_vm *vm, lua_CFunction fn, int nargs, int64_t budget,
+                      clua_buffer *result) {
     lua_State *L = vm->L;
     int base = lua_gettop(L) - nargs;
     lua_pushcfunction(L, vm_traceback);
@@ -198,7 +198,7 @@ clua_vm *clua_vm_new(size_t memory_limit, clua_buffer *error) {
     }
     /* Threads created later inherit the hook from the main thread. */
     lua_sethook(vm->L, vm_count_hook, LUA_MASKCOUNT, CLUA_HOOK_INTERVAL);
-    int status = vm_protected(vm, vm_setup, 0, 0, error);
+    int status = clua_vm_protected(vm, vm_setup, 0, 0, error);
     if (status != CLUA_OK) {
         clua_vm_free(vm);
         return NULL;
@@ -216,6 +216,7 @@ void clua_vm_free(clua_vm *vm) {
     if (!vm) return;
     vm->limit = 0;
     lua_close(vm->L);
+    free(vm->scratch);
     free(vm);
 }
 
@@ -244,7 +245,7 @@ int clua_vm_preload(clua_vm *vm, const char *name, const char *source, size_t le
     lua_pushlightuserdata(vm->L, (void *)name);
     lua_pushlightuserdata(vm->L, (void *)source);
     lua_pushlightuserdata(vm->L, &length);
-    return vm_protected(vm, do_preload, 3, 0, error);
+    return clua_vm_protected(vm, do_preload, 3, 0, error);
 }
 
 static int do_exec(lua_State *L) {
@@ -266,11 +267,11 @@ int clua_vm_exec(clua_vm *vm, const char *source, size_t length, const char *chu
     lua_pushlightuserdata(vm->L, (void *)source);
     lua_pushlightuserdata(vm->L, &length);
     lua_pushlightuserdata(vm->L, (void *)(chunkname ? chunkname : "=chunk"));
-    return vm_protected(vm, do_exec, 3, budget, result);
+    return clua_vm_protected(vm, do_exec, 3, budget, result);
 }
 
 /// Pushes the value at a dotted global path, raising if a step is not a table.
-static void push_path(lua_State *L, const char *path) {
+void clua_push_global_path(lua_State *L, const char *path) {
     lua_pushglobaltable(L);
     const char *start = path;
     for (;;) {
@@ -291,7 +292,7 @@ static int do_call_json(lua_State *L) {
     const char *args = lua_touserdata(L, 2);
     size_t length = *(size_t *)lua_touserdata(L, 3);
     lua_settop(L, 0);
-    push_path(L, path);                                  /* 1: function */
+    clua_push_global_path(L, path);                                  /* 1: function */
     if (lua_type(L, 1) != LUA_TFUNCTION)
         return luaL_error(L, "'%s' is not a function", path);
     lua_pushcfunction(L, clua_json_decode);
@@ -314,7 +315,7 @@ int clua_vm_call_json(clua_vm *vm, const char *function_path, const char *args_j
     lua_pushlightuserdata(vm->L, (void *)function_path);
     lua_pushlightuserdata(vm->L, (void *)args_json);
     lua_pushlightuserdata(vm->L, &args_length);
-    return vm_protected(vm, do_call_json, 3, budget, result);
+    return clua_vm_protected(vm, do_call_json, 3, budget, result);
 }
 
 static int do_seed(lua_State *L) {
@@ -331,7 +332,7 @@ static int do_seed(lua_State *L) {
 int clua_vm_seed_random(clua_vm *vm, int64_t a, int64_t b) {
     int64_t seeds[2] = {a, b};
     lua_pushlightuserdata(vm->L, seeds);
-    return vm_protected(vm, do_seed, 1, 0, NULL);
+    return clua_vm_protected(vm, do_seed, 1, 0, NULL);
 }
 
 // ---------------------------------------------------------------- persist
@@ -366,7 +367,7 @@ static int do_persist(lua_State *L) {
 int clua_vm_persist(clua_vm *vm, clua_buffer *result) {
     size_t limit = vm->limit;
     vm->limit = 0;  /* the snapshot's own bytes are the host's, not the process's */
-    int status = vm_protected(vm, do_persist, 0, 0, result);
+    int status = clua_vm_protected(vm, do_persist, 0, 0, result);
     vm->limit = limit;
     return status;
 }
@@ -397,5 +398,5 @@ static int do_restore(lua_State *L) {
 int clua_vm_restore(clua_vm *vm, const char *bytes, size_t length, clua_buffer *error) {
     lua_pushlightuserdata(vm->L, (void *)bytes);
     lua_pushlightuserdata(vm->L, &length);
-    return vm_protected(vm, do_restore, 2, 0, error);
+    return clua_vm_protected(vm, do_restore, 2, 0, error);
 }

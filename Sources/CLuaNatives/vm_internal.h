@@ -20,6 +20,9 @@ struct clua_vm {
     int memory_exceeded;      ///< sticky for the call: a memory error was caught
     int syntax_error;         ///< the call failed compiling its chunk
     int64_t time;             ///< what os.time() returns
+    char *scratch;            ///< the packed result of the last clua_vm_handle (host memory)
+    size_t scratch_length;
+    size_t scratch_capacity;
 };
 
 /// The vm that owns L (it is the allocator's userdata, shared by all threads).
@@ -36,4 +39,11 @@ static inline int clua_vm_must_unwind(const clua_vm *vm) {
 }
 
 int clua_sandbox_install(lua_State *L);   /* lua_CFunction, under pcall */
+
+/// Runs `fn` under pcall with a traceback handler and `nargs` light-userdata
+/// arguments already pushed; copies the single result or the error to *result.
+int clua_vm_protected(clua_vm *vm, lua_CFunction fn, int nargs, int64_t budget, clua_buffer *result);
+
+/// Pushes the value at a dotted global path ("a.b.c"), raising if a step is not a table.
+void clua_push_global_path(lua_State *L, const char *path);
 #endif

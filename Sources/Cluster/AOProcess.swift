@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import LuaVM
 
 /// Who a process is: fixed at spawn, handed to the prelude with every message.
@@ -24,60 +25,118 @@ public struct ProcessIdentity: Codable, Equatable, Sendable {
 /// Lua cannot undo writes, so the process keeps a persisted snapshot plus the
 /// messages handled since; on failure it restores the snapshot and replays them.
 /// Failures are rare, so the common path pays only for a snapshot every
-/// `snapshotInterval` (256) messages; a failure replays at most that many.
+/// `snapshotInterval` (1,000) messages; a failure replays at most that many. The
+/// node's durable snapshots (`checkpoint`) reset the same base, so at the node's
+/// default period one persist serves both.
 public final class AOProcess {
     public let identity: ProcessIdentity
     public let limits: LuaLimits
     /// Messages between rollback snapshots.
     public let snapshotInterval: Int
 
-    private var state: LuaState
-    private var snapshot: [UInt8]
+    /// What a failure restores before replaying `sinceSnapshot`.
+    private enum Base {
+        /// The prelude freshly installed: rebuilt rather than kept as bytes (a spawn
+        /// costs no persist, and a young process holds no copy of its heap).
+        case fresh
+        case bytes([UInt8])
+    }
+
+    /// The Lua heap; nil while hibernating (see `hibernate`).
+    private var live: LuaState?
+    private var base = Base.fresh
     private var sinceSnapshot: [Message] = []
     /// The module's Lua source, run as boot code on the spawn message (slot 0).
     public let moduleSource: String
     private let envJSON: String
-    private let spawnEnvJSON: String
     /// The next slot this process expects.
     public private(set) var nextSlot: Int64 = 0
 
     /// Creates the process with the prelude loaded, before its spawn message
     /// (slot 0), which the caller delivers with `handle` like any other.
     public init(identity: ProcessIdentity, moduleSource: String, limits: LuaLimits = .default,
-                snapshotInterval: Int = 256) throws {
+                snapshotInterval: Int = 1_000) throws {
         self.identity = identity
         self.moduleSource = moduleSource
         self.limits = limits
         self.snapshotInterval = max(1, snapshotInterval)
-        state = try LuaState(limits: limits)
-        try Prelude.install(in: state)
-        snapshot = try state.persist()
-        envJSON = try Self.environmentJSON(identity, moduleSource: nil)
-        spawnEnvJSON = try Self.environmentJSON(identity, moduleSource: moduleSource)
+        envJSON = Self.environmentJSON(identity, moduleSource: nil)
+        live = try freshState()
     }
 
     /// Recreates a process from a `persist()` snapshot taken after `slot - 1`
     /// messages: it continues at `slot` exactly as the original would.
     public init(identity: ProcessIdentity, moduleSource: String, snapshot: [UInt8], nextSlot: Int64,
-                limits: LuaLimits = .default, snapshotInterval: Int = 256) throws {
+                limits: LuaLimits = .default, snapshotInterval: Int = 1_000) throws {
         self.identity = identity
         self.moduleSource = moduleSource
         self.limits = limits
         self.snapshotInterval = max(1, snapshotInterval)
-        state = try LuaState.restore(snapshot, limits: limits)
-        self.snapshot = snapshot
+        envJSON = Self.environmentJSON(identity, moduleSource: nil)
         self.nextSlot = nextSlot
-        envJSON = try Self.environmentJSON(identity, moduleSource: nil)
-        spawnEnvJSON = try Self.environmentJSON(identity, moduleSource: moduleSource)
+        live = try restoreState(snapshot)
+        base = .bytes(snapshot)
     }
 
-    /// Bytes the process's heap holds now.
-    public var memoryUsed: Int { state.memoryUsed }
+    /// A process known to be at `nextSlot` whose heap is not in memory: `wake` must
+    /// rebuild it before anything else (a restart loads processes this way, lazily).
+    public init(hibernatingAt nextSlot: Int64, identity: ProcessIdentity, moduleSource: String,
+                limits: LuaLimits = .default, snapshotInterval: Int = 1_000) {
+        self.identity = identity
+        self.moduleSource = moduleSource
+        self.limits = limits
+        self.snapshotInterval = max(1, snapshotInterval)
+        envJSON = Self.environmentJSON(identity, moduleSource: nil)
+        self.nextSlot = nextSlot
+    }
+
+    /// Bytes the process's heap holds now (0 while hibernating).
+    public var memoryUsed: Int { live?.memoryUsed ?? 0 }
+
+    // MARK: - Hibernation
+
+    /// True while the heap is out of memory.
+    public var isHibernating: Bool { live == nil }
+
+    /// Drops the heap and the rollback state. The caller keeps what `wake` needs:
+    /// a durable snapshot and the logged messages after it.
+    public func hibernate() {
+        live = nil
+        base = .fresh
+        sinceSnapshot = []
+    }
+
+    /// Rebuilds the heap from `snapshot` (nil: the fresh prelude) and the messages
+    /// evaluated after it, in slot order: the process is then exactly as before
+    /// `hibernate`. Their results are not needed (they were when first evaluated).
+    public func wake(snapshot: [UInt8]?, replaying messages: [Message]) throws {
+        precondition(isHibernating, "wake of a process that is awake")
+        if let snapshot {
+            live = try restoreState(snapshot)
+            base = .bytes(snapshot)
+        } else {
+            live = try freshState()
+        }
+        for message in messages { _ = apply(message) }
+    }
+
+    /// The heap, which must be in memory.
+    private var state: LuaState {
+        guard let live else { preconditionFailure("process \(identity.id) used while hibernating") }
+        return live
+    }
+
+    // MARK: - Messages
 
     /// Handles the next message. Its slot must be `nextSlot`.
     public func handle(_ message: Message) -> MessageResult {
         precondition(message.slot == nextSlot, "slot \(message.slot) delivered, \(nextSlot) expected")
         nextSlot += 1
+        return apply(message)
+    }
+
+    /// Evaluates a message and keeps its effects, or none of them if it fails.
+    private func apply(_ message: Message) -> MessageResult {
         let result = run(message)
         if result.error == nil {
             sinceSnapshot.append(message)
@@ -97,7 +156,7 @@ public final class AOProcess {
         if let bytes = try? state.persist() {
             let result = run(message)
             do {
-                state = try LuaState.restore(bytes, limits: limits)
+                live = try restoreState(bytes)
             } catch {
                 preconditionFailure("cannot restore the state persisted a moment ago: \(error)")
             }
@@ -117,7 +176,7 @@ public final class AOProcess {
     /// snapshot taken by the node costs one dump, not two.
     public func checkpoint() throws -> [UInt8] {
         let bytes = try state.persist()
-        snapshot = bytes
+        base = .bytes(bytes)
         sinceSnapshot.removeAll(keepingCapacity: true)
         return bytes
     }
@@ -138,11 +197,11 @@ public final class AOProcess {
 
     private func run(_ message: Message) -> MessageResult {
         do {
-            state.setTime(message.timestamp)
-            try state.seedRandom(Self.seed(identity.id), message.slot)
-            let msgJSON = MessageJSON.encode(message)
-            let json = try state.callJSON("_STARLANE.handle", arguments: "[\(msgJSON),\(message.slot == 0 ? spawnEnvJSON : envJSON)]")
-            return try MessageJSON.decodeResult(json)
+            return try state.handle(
+                "_STARLANE.handle", message: MessagePacking.pack(message),
+                environmentJSON: message.slot == 0 ? Self.environmentJSON(identity, moduleSource: moduleSource) : nil,
+                seed: Self.seed(identity.id), timestamp: message.timestamp,
+                read: MessagePacking.unpackResult)
         } catch let error as LuaError {
             return .failure(error.message)
         } catch {
@@ -150,19 +209,40 @@ public final class AOProcess {
         }
     }
 
+    /// A state made (or restored) for this process: its environment set.
+    private static func prepared(_ state: LuaState, envJSON: String) throws -> LuaState {
+        try state.setEnvironment(json: envJSON)
+        return state
+    }
+
+    private func restoreState(_ bytes: [UInt8]) throws -> LuaState {
+        try Self.prepared(LuaState.restore(bytes, limits: limits), envJSON: envJSON)
+    }
+
+    /// A new state with the prelude installed, as before the spawn message.
+    private func freshState() throws -> LuaState {
+        let state = try Self.prepared(LuaState(limits: limits), envJSON: envJSON)
+        try Prelude.install(in: state)
+        return state
+    }
+
     private func takeSnapshot() {
         // A pending Receive keeps a suspended coroutine, which persist refuses;
         // then the replay list simply grows until the next snapshot succeeds.
         guard let bytes = try? state.persist() else { return }
-        snapshot = bytes
+        base = .bytes(bytes)
         sinceSnapshot.removeAll(keepingCapacity: true)
     }
 
     private func rollBack() {
         do {
-            let restored = try LuaState.restore(snapshot, limits: limits)
+            let restored: LuaState
+            switch base {
+            case .fresh: restored = try freshState()
+            case .bytes(let bytes): restored = try restoreState(bytes)
+            }
             let replayed = sinceSnapshot
-            state = restored
+            live = restored
             for message in replayed {
                 let result = run(message)
                 precondition(result.error == nil, "replay diverged at slot \(message.slot): \(result.error ?? "")")
@@ -174,30 +254,31 @@ public final class AOProcess {
 
     // MARK: - Encoding
 
-    private struct Environment: Encodable {
-        struct ProcessInfo: Encodable {
-            let Id: String
-            let Owner: String
-            let Tags: [Tag]
-        }
-        struct ModuleInfo: Encodable {
-            let Id: String
-            let Source: String?
-        }
-        let Process: ProcessInfo
-        let Module: ModuleInfo
-    }
-
     /// The env argument of handle(); only the spawn message's carries the source.
-    private static func environmentJSON(_ identity: ProcessIdentity, moduleSource: String?) throws -> String {
-        let env = Environment(
-            Process: .init(Id: identity.id, Owner: identity.owner, Tags: identity.tags),
-            Module: .init(Id: identity.moduleID, Source: moduleSource))
-        // Once per process, on whichever shard creates it: a local encoder, not a
-        // shared one across shard threads.
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(env), as: UTF8.self)
+    /// Written by hand (once per process creation, which spawning makes hot).
+    static func environmentJSON(_ identity: ProcessIdentity, moduleSource: String?) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + (moduleSource?.utf8.count ?? 0))
+        out.append(contentsOf: #"{"Module":{"Id":"#.utf8)
+        JSONString.append(identity.moduleID, to: &out)
+        if let moduleSource {
+            out.append(contentsOf: #","Source":"#.utf8)
+            JSONString.append(moduleSource, to: &out)
+        }
+        out.append(contentsOf: #"},"Process":{"Id":"#.utf8)
+        JSONString.append(identity.id, to: &out)
+        out.append(contentsOf: #","Owner":"#.utf8)
+        JSONString.append(identity.owner, to: &out)
+        out.append(contentsOf: #","Tags":["#.utf8)
+        for (i, tag) in identity.tags.enumerated() {
+            out.append(contentsOf: (i == 0 ? #"{"name":"# : #",{"name":"#).utf8)
+            JSONString.append(tag.name, to: &out)
+            out.append(contentsOf: #","value":"#.utf8)
+            JSONString.append(tag.value, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "]}}".utf8)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// FNV-1a of the process id: with the slot, the per-message random seed.

@@ -20,6 +20,8 @@ final class GroupCommitter: @unchecked Sendable {
     /// Heads of processes written or read since open. Exact while the transaction that
     /// filled them commits; cleared whenever a transaction fails.
     var heads: [String: Head] = [:]
+    /// Why writing stopped, with `failureStopsWriting`: every later batch fails with it.
+    private var stopped: LedgerError?
 
     init(pool: DatabasePool, key: NodeKey, configuration: LedgerConfiguration,
          statistics: Locked<LedgerStatistics>) {
@@ -32,6 +34,10 @@ final class GroupCommitter: @unchecked Sendable {
     /// Writes every batch of the group in one transaction, each inside its own savepoint,
     /// and returns one outcome per batch, in order.
     func commit(_ batches: [LedgerBatch]) -> [Result<BatchReport, LedgerError>] {
+        if let stopped {
+            statistics.withLock { $0.batchesRejected += UInt64(batches.count) }
+            return Array(repeating: .failure(stopped), count: batches.count)
+        }
         var outcomes: [Result<BatchReport, LedgerError>] = []
         outcomes.reserveCapacity(batches.count)
         var signatures = 0
@@ -40,7 +46,11 @@ final class GroupCommitter: @unchecked Sendable {
                 let transaction = try WriteTransaction(db: db, committer: self)
                 try db.inTransaction(.immediate) {
                     for batch in batches {
-                        outcomes.append(try transaction.run(batch))
+                        let outcome = try transaction.run(batch)
+                        if configuration.failureStopsWriting, case .failure(let error) = outcome {
+                            throw error  // rolls back the whole group: no batch after a gap commits
+                        }
+                        outcomes.append(outcome)
                     }
                     signatures = try transaction.signHeads()
                     return .commit
@@ -49,6 +59,7 @@ final class GroupCommitter: @unchecked Sendable {
         } catch {
             heads.removeAll()
             let failure = LedgerError.from(error)
+            if configuration.failureStopsWriting { stopped = failure }
             statistics.withLock {
                 $0.failedTransactions += 1
                 $0.batchesRejected += UInt64(batches.count)

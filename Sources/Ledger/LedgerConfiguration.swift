@@ -31,6 +31,11 @@ public struct LedgerConfiguration: Hashable, Sendable {
     public var snapshotsKept = 2
     /// Pages in the WAL before SQLite checkpoints it into the database file.
     public var walAutocheckpointPages = 10_000
+    /// When a batch fails, fail its whole transaction and every later batch too.
+    /// A writer that lets work depend on batches not yet durable (a node releasing
+    /// messages between processes before their commit) needs this: batches then
+    /// commit as a prefix of the submission order, never with a gap.
+    public var failureStopsWriting = false
 
     public init(durability: Durability = .full, signing: Signing = .chainHeads,
                 maxPendingWrites: Int = 65_536, readerCount: Int = 4, snapshotsKept: Int = 2) {

@@ -82,6 +82,43 @@ public final class LuaState {
         return Self.string(result) ?? "null"
     }
 
+    /// Stores the environment (a JSON object) that `handle` passes to the handler,
+    /// unless the heap already holds one (a restored snapshot keeps its own: the
+    /// environment is persisted with the process, changes included).
+    public func setEnvironment(json: String) throws {
+        var error = clua_buffer()
+        let status = json.withCString { cjson in clua_vm_set_env(vm, cjson, json.utf8.count, &error) }
+        try check(status, &error)
+    }
+
+    /// Calls the handler at `path` with a message built from `message` (the packed
+    /// form of docs/RUNTIME.md) and the stored environment, or `environmentJSON`
+    /// when given; `os.time()` answers `timestamp` and `math.random` is seeded with
+    /// (`seed`, the message's slot). `read` gets the packed result, valid only
+    /// during the call.
+    public func handle<T>(_ path: String, message: [UInt8], environmentJSON: String? = nil,
+                          seed: Int64, timestamp: Int64, budget: Int64? = nil,
+                          read: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        var error = clua_buffer()
+        let status = message.withUnsafeBytes { packed in
+            path.withCString { cpath in
+                let base = packed.baseAddress?.assumingMemoryBound(to: CChar.self)
+                guard let environmentJSON else {
+                    return clua_vm_handle(vm, cpath, base, packed.count, nil, 0, seed, timestamp,
+                                          budget ?? limits.instructionsPerCall, &error)
+                }
+                return environmentJSON.withCString { cenv in
+                    clua_vm_handle(vm, cpath, base, packed.count, cenv, environmentJSON.utf8.count, seed, timestamp,
+                                   budget ?? limits.instructionsPerCall, &error)
+                }
+            }
+        }
+        try check(status, &error)
+        var length = 0
+        let bytes = clua_vm_result(vm, &length)
+        return try read(UnsafeRawBufferPointer(start: bytes, count: length))
+    }
+
     /// Serializes the whole heap deterministically (see docs/PERSIST.md).
     public func persist() throws -> [UInt8] {
         var result = clua_buffer()

@@ -104,7 +104,7 @@ struct WorkloadCommand: AsyncParsableCommand {
             }
             let recovery = node.recovery
             node.stop()
-            print(#"{"processes":\#(ids.count),"total":\#(total),"duplicates":\#(duplicates),"missingAcks":\#(missing),"replayed":\#(recovery.replayed),"redelivered":\#(recovery.redelivered)}"#)
+            print(#"{"processes":\#(ids.count),"total":\#(total),"duplicates":\#(duplicates),"missingAcks":\#(missing),"redelivered":\#(recovery.redelivered)}"#)
         }
     }
 }

@@ -139,7 +139,11 @@ import Testing
 
         // A new player: the key is created, the world found (GET /~info), the ships shown.
         tmux.play("ann", arguments: ["--server", server.url, "--key", annKey, "--name", "ann"])
-        let joined = tmux.wait("ann", seconds: 20) { $0.contains("P1.1 Sol 2,1") && $0.contains("connected") && !$0.contains("STALE") }
+        // The panel (the player's state) and the map (the sector's view) are two event
+        // streams: wait for both, as a player's eye would.
+        let joined = tmux.wait("ann", seconds: 20) {
+            $0.contains("P1.1 Sol 2,1") && $0.contains("connected") && !$0.contains("STALE") && Self.cell($0, x: 2, y: 1) == "A1"
+        }
         #expect(joined.ok, "\(joined.screen)")
         #expect(FileManager.default.fileExists(atPath: annKey))
         #expect(joined.screen.contains("STARLANE  ann (#1)  sector Sol"))

@@ -58,6 +58,25 @@ int clua_vm_exec(clua_vm *vm, const char *source, size_t length, const char *chu
 int clua_vm_call_json(clua_vm *vm, const char *function_path, const char *args_json,
                       size_t args_length, int64_t budget, clua_buffer *result);
 
+/// Stores the process environment (a JSON object) that clua_vm_handle passes to the
+/// handler, as package.loaded["starlane.env"], unless the heap (restored from a
+/// snapshot) already has one: it is part of the persisted process.
+int clua_vm_set_env(clua_vm *vm, const char *env_json, size_t length, clua_buffer *error);
+
+/// Handles one message: sets os.time() to `timestamp`, seeds math.random with
+/// (seed, the message's Slot), builds the message table from the packed bytes,
+/// calls the function at `function_path` with (message, environment) — `env_json`
+/// when not NULL, else the stored one — and packs its result table, which
+/// clua_vm_result then returns. Formats: docs/RUNTIME.md. On failure *error
+/// holds the reason.
+int clua_vm_handle(clua_vm *vm, const char *function_path, const char *message, size_t message_length,
+                   const char *env_json, size_t env_length, int64_t seed, int64_t timestamp,
+                   int64_t budget, clua_buffer *error);
+
+/// The packed result of the last successful clua_vm_handle; owned by the vm and
+/// valid until its next call.
+const char *clua_vm_result(const clua_vm *vm, size_t *length);
+
 /// Seeds math.random (xoshiro256**) with two integers, as math.randomseed(a, b) does.
 int clua_vm_seed_random(clua_vm *vm, int64_t a, int64_t b);
 

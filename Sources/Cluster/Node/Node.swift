@@ -27,7 +27,11 @@ public final class Node: @unchecked Sendable {
     public init(configuration: NodeConfiguration) throws {
         self.configuration = configuration
         map = ShardMap(count: max(1, configuration.shards))
-        ledger = try Ledger(path: configuration.databasePath)
+        // Messages between processes leave before their commit (see Shard): a failed
+        // batch must stop every later one, so the log never keeps an effect without its cause.
+        var ledgerConfiguration = LedgerConfiguration()
+        ledgerConfiguration.failureStopsWriting = true
+        ledger = try Ledger(path: configuration.databasePath, configuration: ledgerConfiguration)
     }
 
     public var shardCount: Int { map.count }
@@ -76,7 +80,6 @@ public final class Node: @unchecked Sendable {
         // Every shard is loaded: now unrouted output may cross shards.
         recovery = reports.reduce(into: RecoveryReport()) { total, report in
             total.processes += report.processes
-            total.replayed += report.replayed
             total.fromSnapshots += report.fromSnapshots
         }
         let redelivered = LoopConfined(NSMutableArray())
@@ -183,7 +186,19 @@ public final class Node: @unchecked Sendable {
         return ids.sorted()
     }
 
-    /// Runs a read on the loop thread (tests and tools: inspect a process).
+    /// How many processes have their heap out of memory now (tests, benchmarks).
+    public func hibernatingCount() async throws -> Int {
+        var count = 0
+        for index in 0..<map.count {
+            count += try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, Error>) in
+                let accepted = send(to: index) { shard in continuation.resume(returning: shard.hibernatingCount) }
+                if !accepted { continuation.resume(throwing: NodeError.stopped) }
+            }
+        }
+        return count
+    }
+
+    /// Runs a read on the loop thread (tests and tools: inspect a process; wakes it).
     public func inspect(_ process: String, _ source: String) async throws -> String? {
         try await withCheckedThrowingContinuation { continuation in
             let accepted = onOwner(of: process) { shard in
@@ -191,7 +206,10 @@ public final class Node: @unchecked Sendable {
                     continuation.resume(throwing: NodeError.unknownProcess(process))
                     return
                 }
-                continuation.resume(with: Result { try runtime.process.inspect(source) })
+                continuation.resume(with: Result {
+                    try shard.awaken(runtime)
+                    return try runtime.process.inspect(source)
+                })
             }
             if !accepted { continuation.resume(throwing: NodeError.stopped) }
         }

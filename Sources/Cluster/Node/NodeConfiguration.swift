@@ -15,6 +15,10 @@ public struct NodeConfiguration: Sendable {
     public var snapshotEvery: Int64 = 1_000
     /// Loops (threads) running processes; a process's shard is fixed by its id.
     public var shards = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// A process idle this long (between one and two such periods) leaves memory:
+    /// its heap is dropped and rebuilt from its log on the next message. nil: never.
+    /// Needs the log (`durable`).
+    public var hibernateAfter: Duration? = .seconds(30)
     /// False runs without the log (benchmark baseline): entries are not written,
     /// output leaves at once, and nothing survives a restart.
     public var durable = true

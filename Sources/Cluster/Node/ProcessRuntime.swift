@@ -48,6 +48,10 @@ final class ProcessRuntime {
     var isBlocked = false
     var cronTimer: EventLoop.Timer?
     var slotsSinceSnapshot: Int64 = 0
+    /// The slot of the newest durable snapshot (-1: none): where a wake starts.
+    var durableSnapshotSlot: Int64 = -1
+    /// Used since the last hibernation scan (a message, a dry run, an inspection).
+    var recentlyActive = true
     /// The last slot known durable, and work waiting for a slot to become durable
     /// (a dry run must not reveal state from entries not yet in the log).
     var durableSlot: Int64
@@ -116,13 +120,34 @@ extension MessageResult {
     }
 }
 
-/// Results' outboxes as stored in the ledger (a JSON list of {Target, Tags, Data}).
+/// Results' outboxes as stored in the ledger (a JSON list of {Data, Tags, Target},
+/// keys sorted, Target absent for a spawn). Written by hand: it runs for every slot.
 enum ResultJSON {
     static func encode(_ messages: [OutboundMessage]) -> String {
         guard !messages.isEmpty else { return "[]" }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(messages), as: UTF8.self)) ?? "[]"
+        var out: [UInt8] = []
+        out.reserveCapacity(messages.count * 160)
+        out.append(UInt8(ascii: "["))
+        for (i, message) in messages.enumerated() {
+            out.append(contentsOf: (i == 0 ? #"{"Data":"# : #",{"Data":"#).utf8)
+            JSONString.append(message.data, to: &out)
+            out.append(contentsOf: #","Tags":["#.utf8)
+            for (j, tag) in message.tags.enumerated() {
+                out.append(contentsOf: (j == 0 ? #"{"name":"# : #",{"name":"#).utf8)
+                JSONString.append(tag.name, to: &out)
+                out.append(contentsOf: #","value":"#.utf8)
+                JSONString.append(tag.value, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(UInt8(ascii: "]"))
+            if let target = message.target {
+                out.append(contentsOf: #","Target":"#.utf8)
+                JSONString.append(target, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func decode(_ json: String) -> [OutboundMessage] {

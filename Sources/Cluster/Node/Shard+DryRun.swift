@@ -10,6 +10,12 @@ extension Shard {
             reply(.failure(.unknownProcess(target)))
             return
         }
+        do {
+            try awaken(runtime)
+        } catch {
+            reply(.failure(.ledger("cannot wake \(target): \(error)")))
+            return
+        }
         let slot = runtime.process.nextSlot
         let message = Message(id: Identifiers.derive("dry-run", target, String(slot), from), from: from, owner: from,
                               target: target, tags: tags + [Tag("Read-Only", "true")], data: data,

@@ -4,54 +4,41 @@ import Ledger
 /// What recovery did, for logs and tests.
 public struct RecoveryReport: Equatable, Sendable {
     public var processes = 0
-    public var replayed = 0
     public var fromSnapshots = 0
     public var redelivered = 0
 }
 
 extension Shard {
-    /// Slots before a process's snapshot whose stored results are re-checked for
-    /// unrouted output: a crash can fall between a commit and the routing after it.
-    static let recheckWindow: Int64 = 256
+    /// Slots at the end of each log whose stored output is re-checked on restart.
+    /// Messages leave before their commit, so a crash can lose the target's entry
+    /// of output from any slot still in flight: at most `maxInflightBatches` turns
+    /// of `quantum` (32) slots, 2,048; twice that for margin.
+    static let recheckWindow: Int64 = 4_096
 
-    /// Rebuilds this shard's processes from their latest snapshots plus the tails
-    /// of their logs, and keeps the output those slots emitted for
+    /// Registers this shard's processes from the log without running any of them:
+    /// each starts hibernating at its head and wakes (snapshot + replay of the tail)
+    /// on first use. Keeps the output their last slots emitted for
     /// `redeliverPending`, which runs once every shard is loaded.
     func load() throws -> RecoveryReport {
         var report = RecoveryReport()
         var emitted: [(MessageOrigin, OutboundMessage, isSpawn: Bool)] = []
-        for record in try ledger.processes() where owns(record.id) {
+        for recovered in try ledger.recoveryHeads() where owns(recovered.process.id) {
+            let record = recovered.process
             guard let source = moduleSource(record.moduleID) else {
                 throw NodeError.unknownModule(record.moduleID)
             }
-            let head = try ledger.chainHead(of: record.id)
-            let snapshot = try ledger.latestSnapshot(of: record.id)
-            let process: AOProcess
-            if let snapshot {
-                process = try AOProcess(identity: ProcessIdentity(record), moduleSource: source,
-                                        snapshot: [UInt8](snapshot.bytes), nextSlot: snapshot.slot + 1,
-                                        limits: configuration.limits)
-                report.fromSnapshots += 1
-            } else {
-                process = try AOProcess(identity: ProcessIdentity(record), moduleSource: source,
-                                        limits: configuration.limits)
-            }
-            let runtime = ProcessRuntime(record: record, process: process, lastSlot: head?.slot ?? -1,
-                                         lastHash: head?.hashChain ?? HashChain.genesis(of: record))
+            let lastSlot = recovered.head?.slot ?? -1
+            let process = AOProcess(hibernatingAt: lastSlot + 1, identity: ProcessIdentity(record),
+                                    moduleSource: source, limits: configuration.limits)
+            let runtime = ProcessRuntime(record: record, process: process, lastSlot: lastSlot,
+                                         lastHash: recovered.head?.hashChain ?? HashChain.genesis(of: record))
+            runtime.lastTimestamp = recovered.timestamp
+            runtime.durableSnapshotSlot = recovered.snapshotSlot ?? -1
             processes[record.id] = runtime
-            let first = process.nextSlot
-            if let head, head.slot >= first {
-                try ledger.forEachEntry(of: record.id, slots: first...head.slot) { entry in
-                    let result = process.handle(Message(entry.assignment))
-                    runtime.lastTimestamp = entry.assignment.timestamp
-                    emitted += Self.outputs(of: result, process: record.id, slot: entry.assignment.slot)
-                    report.replayed += 1
-                    return true
-                }
-            }
-            let recheck = max(0, first - Self.recheckWindow)
-            if first > recheck {
-                for stored in try ledger.results(of: record.id, slots: recheck...(first - 1)) {
+            if recovered.snapshotSlot != nil { report.fromSnapshots += 1 }
+            if lastSlot >= 0 {
+                for stored in try ledger.results(of: record.id, slots: max(0, lastSlot - Self.recheckWindow + 1)...lastSlot)
+                where stored.messages != "[]" || stored.spawns != "[]" {
                     let result = MessageResult(messages: ResultJSON.decode(stored.messages),
                                                spawns: ResultJSON.decode(stored.spawns), error: stored.error)
                     emitted += Self.outputs(of: result, process: record.id, slot: stored.slot)
@@ -60,6 +47,7 @@ extension Shard {
             report.processes += 1
         }
         for runtime in processes.values { startCron(runtime) }
+        startHibernation()
         pendingRedelivery = emitted
         return report
     }

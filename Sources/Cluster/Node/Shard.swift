@@ -5,10 +5,16 @@ import Ledger
 
 /// The processes of one loop and the path of a message through them:
 /// assign a slot (and its hash-chain link) → mailbox → evaluate in fair turns →
-/// one ledger batch per turn → once durable: answer the sender, route the outbox.
+/// one ledger batch per turn → route the outbox → once durable: answer the sender.
 ///
 /// Confined to its loop's thread. Nothing leaves the node before the entries that
-/// caused it are durable: replies and routed messages wait for the commit.
+/// caused it are durable: replies, streams and dry-run answers wait for the commit.
+/// Messages between processes do not: they are routed as soon as their batch is
+/// submitted. The ledger's single writer commits batches in submission order and
+/// stops at the first failure (`failureStopsWriting`), and a routed message's own
+/// entry is submitted after its sender's, so the log never holds an effect without
+/// its cause; a crash loses a suffix, which recovery redelivers or the sender's
+/// unanswered client sends again.
 final class Shard {
     /// This shard's place in the node, and how process ids map to shards.
     let index: Int
@@ -28,9 +34,16 @@ final class Shard {
     private var commits: AsyncWakeup<@Sendable () -> Void>!
     /// Batches submitted to the ledger and not yet completed.
     private(set) var inflight = 0
+    /// Turns stop while this many batches wait for the ledger, so evaluation (which
+    /// no longer waits for commits) cannot outrun the writer without bound.
+    static let maxInflightBatches = 64
+    /// Set when turns stopped for the ledger: its next completion resumes them.
+    private var waitingForLedger = false
     /// Set when the ledger failed a batch: the node stops taking work.
     private(set) var failure: String?
     var onIdle: (() -> Void)?
+    /// Scans for idle processes to hibernate (Shard+Hibernation).
+    var hibernationTimer: EventLoop.Timer?
     var signalWatchers: [SignalWatcher] = []
     var isStopping = false
     private var pendingIDs = Set<String>()
@@ -53,6 +66,7 @@ final class Shard {
     func close() {
         for runtime in processes.values { runtime.cronTimer?.close() }
         for watcher in signalWatchers { watcher.close() }
+        hibernationTimer?.close()
         signalWatchers.removeAll()
         runTimer.close()
         commits.close()
@@ -133,6 +147,7 @@ final class Shard {
         runtime.lastHash = assignment.hashChain
         runtime.lastTimestamp = timestamp
         runtime.mailbox.append(Pending(message: Message(assignment), assignment: assignment, reply: envelope.reply))
+        runtime.recentlyActive = true
         pendingIDs.insert(id)
         makeRunnable(runtime.id)
     }
@@ -152,13 +167,30 @@ final class Shard {
     /// Runs one turn of every runnable process (at most `quantum` messages each).
     private func runTurns() {
         var turns = runQueue.count
-        while turns > 0, let id = runQueue.next() {
+        while turns > 0 {
+            guard inflight < Self.maxInflightBatches else {
+                waitingForLedger = true
+                return
+            }
+            guard let id = runQueue.next() else { break }
             turns -= 1
             guard let runtime = processes[id], !runtime.isBlocked else { continue }
             runTurn(runtime)
             if !runtime.mailbox.isEmpty { makeRunnable(id) }
         }
         if isIdle { becameIdle() }
+    }
+
+    /// A batch completed: turns stopped for the ledger may go on.
+    private func resumeAfterLedger() {
+        guard waitingForLedger, inflight < Self.maxInflightBatches / 2 else { return }
+        waitingForLedger = false
+        guard !runScheduled, !runQueue.isEmpty else { return }
+        runScheduled = true
+        runTimer.start(after: .zero) { [unowned self] _ in
+            self.runScheduled = false
+            self.runTurns()
+        }
     }
 
     func becameIdle() {
@@ -169,9 +201,18 @@ final class Shard {
     }
 
     private func runTurn(_ runtime: ProcessRuntime) {
+        do {
+            try awaken(runtime)
+        } catch {
+            let why = "cannot wake \(runtime.id): \(error)"
+            fail(why)
+            while let pending = runtime.mailbox.popFirst() { pending.reply?(.failure(.ledger(why))) }
+            return
+        }
         var batch = LedgerBatch(runtime.preamble)
         runtime.preamble.removeAll()
         var done: [(Pending, MessageResult)] = []
+        var snapshotSlot: Int64?
         for _ in 0..<configuration.quantum {
             guard let pending = runtime.mailbox.popFirst() else { break }
             let result = runtime.process.handle(pending.message)
@@ -180,12 +221,22 @@ final class Shard {
             if result.error == nil {
                 for entry in PublicState.entries(of: result, process: runtime.id, slot: slot) { batch.append(.publish(entry)) }
             }
-            if let snapshot = snapshotIfDue(runtime, slot: pending.message.slot) { batch.append(.snapshot(snapshot)) }
+            if let snapshot = snapshotIfDue(runtime, slot: pending.message.slot) {
+                batch.append(.snapshot(snapshot))
+                snapshotSlot = snapshot.slot
+            }
             done.append((pending, result))
         }
         releaseOverflow(runtime)
         guard !batch.isEmpty else { return }
+        defer {
+            // After the submit: whatever these messages cause is logged after them.
+            for (pending, result) in done where result.error == nil {
+                route(result, from: runtime.id, slot: pending.message.slot)
+            }
+        }
         submit(batch, then: { [unowned self] in
+            if let snapshotSlot { runtime.durableSnapshotSlot = max(runtime.durableSnapshotSlot, snapshotSlot) }
             for (pending, result) in done { self.committed(pending, result, in: runtime) }
             if let observer = self.configuration.onCommit {
                 observer(done.map { pending, result in
@@ -240,6 +291,7 @@ final class Shard {
                 } else {
                     call.run()
                 }
+                shard.resumeAfterLedger()
                 if shard.isIdle { shard.becameIdle() }
             }
         }
@@ -260,16 +312,15 @@ final class Shard {
         if failure == nil { failure = why }
     }
 
-    /// The entry is durable: answer its sender, then let its outbox leave.
+    /// The entry is durable: answer its sender (its outbox left at submission).
     private func committed(_ pending: Pending, _ result: MessageResult, in runtime: ProcessRuntime) {
         let slot = pending.message.slot
         pendingIDs.remove(pending.message.id)
         runtime.markDurable(slot)
         pending.reply?(.success(PushReceipt(process: runtime.id, id: pending.message.id, slot: slot, result: result)))
-        route(result, from: runtime.id, slot: slot)
     }
 
-    /// Delivers the messages and spawns of a durable slot. Origins number the
+    /// Delivers the messages and spawns of a submitted slot. Origins number the
     /// messages first, then two per spawn (the spawn, then its Spawned notice).
     func route(_ result: MessageResult, from process: String, slot: Int64) {
         for (index, message) in result.messages.enumerated() {

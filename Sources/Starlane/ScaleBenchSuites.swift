@@ -49,12 +49,14 @@ enum ScaleBench {
     }
 
     /// Processes spawned per second by a process (each spawn durable, its notice back to
-    /// the parent), and resident memory per idle process beside a bare Lua state.
+    /// the parent), and resident memory per idle process beside a bare Lua state: awake
+    /// (right after the spawns) and hibernating (once the node has put them to sleep).
     static func spawn(scale: Double) throws -> [BenchRow] {
         let count = max(100, Int(10_000 * scale))
-        func run(durable: Bool) throws -> (rate: Double, bytesPerProcess: Double) {
+        struct Measured { var rate: Double, awake: Double, hibernating: Double }
+        func run(durable: Bool) throws -> Measured {
             try ClusterBench.blocking {
-                try await ClusterBench.withNode(durable: durable) { node in
+                try await ClusterBench.withNode(durable: durable, configure: { $0.hibernateAfter = .seconds(2) }) { node in
                     let parent = try await node.spawn(module: spawner, owner: ClusterBench.owner).process
                     try await node.waitUntilIdle()
                     let before = residentBytes()
@@ -68,10 +70,22 @@ enum ScaleBench {
                     }
                     try await node.waitUntilIdle()
                     let seconds = (ContinuousClock.now - start).seconds
+                    let awake = Double(residentBytes() - before) / Double(count)
+                    var hibernating = 0.0
+                    if durable {
+                        // Every child idles; wait until the scans have put them all to sleep.
+                        let deadline = ContinuousClock.now + .seconds(60)
+                        while try await node.hibernatingCount() < count, ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(200))
+                        }
+                        guard try await node.hibernatingCount() >= count else { throw RunnerError("spawn: children stayed awake") }
+                        _ = mallocTrim(0)  // what the heap gave back, not what malloc keeps cached
+                        hibernating = Double(residentBytes() - before) / Double(count)
+                    }
                     guard try await node.inspect(parent, "return tostring(Children)") == String(count) else {
                         throw RunnerError("spawn: not every child reported")
                     }
-                    return (Double(count) / seconds, Double(residentBytes() - before) / Double(count))
+                    return Measured(rate: Double(count) / seconds, awake: awake, hibernating: hibernating)
                 }
             }
         }
@@ -81,7 +95,9 @@ enum ScaleBench {
         return [
             BenchRow(suite: "spawn", figure: "spawns/s, durable", value: durable.rate, unit: "/s",
                      baselineName: "ledger off", baseline: memory.rate),
-            BenchRow(suite: "spawn", figure: "resident KB per idle process", value: durable.bytesPerProcess / 1024,
+            BenchRow(suite: "spawn", figure: "resident KB per idle process, awake", value: durable.awake / 1024,
+                     unit: "KB", baselineName: "bare lua state + stdlib", baseline: bare / 1024),
+            BenchRow(suite: "spawn", figure: "resident KB per process, hibernating", value: durable.hibernating / 1024,
                      unit: "KB", baselineName: "bare lua state + stdlib", baseline: bare / 1024),
         ]
     }
@@ -105,3 +121,7 @@ enum ScaleBench {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }
+
+/// glibc's malloc_trim (not in Swift's Glibc module): returns freed heap pages.
+@_silgen_name("malloc_trim")
+private func mallocTrim(_ pad: Int) -> Int32

@@ -41,3 +41,30 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// The slots of `process` in `slots` that emitted more messages (each spawn counts
+    /// twice: the child's slot 0 and the parent's notice) than the log holds entries
+    /// with their origin. Only these can have output left to redeliver; counting in
+    /// SQL spares a restart decoding every stored outbox. Messages to non-process
+    /// targets are never assigned, so slots that sent such messages are listed too.
+    public func slotsWithUnassignedOutput(of process: String, slots: ClosedRange<Int64>)
+        throws(LedgerError) -> [Int64] {
+        try read { db in
+            let statement = try RawStatement(db, """
+                SELECT a.slot FROM assignments a
+                WHERE a.process = ?1 AND a.slot BETWEEN ?2 AND ?3 AND a.error IS NULL
+                  AND (a.messages <> '[]' OR a.spawns <> '[]')
+                  AND json_array_length(a.messages) + 2 * json_array_length(a.spawns) > (
+                      SELECT count(*) FROM assignments o WHERE o.origin_process = ?1 AND o.origin_slot = a.slot)
+                ORDER BY a.slot
+                """)
+            statement.bind(1, process)
+            statement.bind(2, slots.lowerBound)
+            statement.bind(3, slots.upperBound)
+            var found: [Int64] = []
+            try statement.forEachRow { (row: RawRow) throws -> Void in found.append(row.int64(0)) }
+            return found
+        }
+    }
+}

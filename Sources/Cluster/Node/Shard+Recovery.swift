@@ -9,11 +9,11 @@ public struct RecoveryReport: Equatable, Sendable {
 }
 
 extension Shard {
-    /// Slots at the end of each log whose stored output is re-checked on restart.
-    /// Messages leave before their commit, so a crash can lose the target's entry
-    /// of output from any slot still in flight: at most `maxInflightBatches` turns
-    /// of `quantum` (32) slots, 2,048; twice that for margin.
-    static let recheckWindow: Int64 = 4_096
+    /// Slots at the end of each log whose output is re-checked on restart. Messages
+    /// leave before their commit, so a crash loses the entries of messages still in
+    /// flight (64 batches of 32 per shard) or waiting in a mailbox (`mailboxCapacity`);
+    /// a sender runs on while they wait, so the window is twice that, plus the flight.
+    var recheckWindow: Int64 { Int64(max(4_096, 2 * configuration.mailboxCapacity + 4_096)) }
 
     /// Registers this shard's processes from the log without running any of them:
     /// each starts hibernating at its head and wakes (snapshot + replay of the tail)
@@ -37,11 +37,13 @@ extension Shard {
             processes[record.id] = runtime
             if recovered.snapshotSlot != nil { report.fromSnapshots += 1 }
             if lastSlot >= 0 {
-                for stored in try ledger.results(of: record.id, slots: max(0, lastSlot - Self.recheckWindow + 1)...lastSlot)
-                where stored.messages != "[]" || stored.spawns != "[]" {
-                    let result = MessageResult(messages: ResultJSON.decode(stored.messages),
-                                               spawns: ResultJSON.decode(stored.spawns), error: stored.error)
-                    emitted += Self.outputs(of: result, process: record.id, slot: stored.slot)
+                let window = max(0, lastSlot - recheckWindow + 1)...lastSlot
+                for slot in try ledger.slotsWithUnassignedOutput(of: record.id, slots: window) {
+                    for stored in try ledger.results(of: record.id, slots: slot...slot) {
+                        let result = MessageResult(messages: ResultJSON.decode(stored.messages),
+                                                   spawns: ResultJSON.decode(stored.spawns), error: stored.error)
+                        emitted += Self.outputs(of: result, process: record.id, slot: stored.slot)
+                    }
                 }
             }
             report.processes += 1

@@ -154,6 +154,39 @@ final class Shard {
 
     func makeRunnable(_ id: String) {
         runQueue.enqueue(id)
+        scheduleRun()
+    }
+
+    // MARK: - Evaluation
+
+    /// Runs one turn of every runnable process (at most `quantum` messages each).
+    /// Runs turns until nothing is runnable or `turnSlice` has passed, then lets the
+    /// loop poll (sockets, timers, other shards' queues) and comes back. Work that
+    /// turns make runnable on this shard runs in the same slice: a message between two
+    /// local processes costs no loop iteration.
+    private func runTurns() {
+        let deadline = ContinuousClock.now + Self.turnSlice
+        while !runQueue.isEmpty {
+            if inflight >= Self.maxInflightBatches {
+                waitingForLedger = true
+                return
+            }
+            let id = runQueue.next()!
+            guard let runtime = processes[id], !runtime.isBlocked else { continue }
+            runTurn(runtime)
+            if !runtime.mailbox.isEmpty { runQueue.enqueue(id) }
+            if ContinuousClock.now >= deadline {
+                if !runQueue.isEmpty { scheduleRun() }
+                return
+            }
+        }
+        if isIdle { becameIdle() }
+    }
+
+    /// How long one run of turns may hold the loop.
+    static let turnSlice = Duration.milliseconds(2)
+
+    private func scheduleRun() {
         guard !runScheduled else { return }
         runScheduled = true
         runTimer.start(after: .zero) { [unowned self] _ in
@@ -162,35 +195,11 @@ final class Shard {
         }
     }
 
-    // MARK: - Evaluation
-
-    /// Runs one turn of every runnable process (at most `quantum` messages each).
-    private func runTurns() {
-        var turns = runQueue.count
-        while turns > 0 {
-            guard inflight < Self.maxInflightBatches else {
-                waitingForLedger = true
-                return
-            }
-            guard let id = runQueue.next() else { break }
-            turns -= 1
-            guard let runtime = processes[id], !runtime.isBlocked else { continue }
-            runTurn(runtime)
-            if !runtime.mailbox.isEmpty { makeRunnable(id) }
-        }
-        if isIdle { becameIdle() }
-    }
-
     /// A batch completed: turns stopped for the ledger may go on.
     private func resumeAfterLedger() {
         guard waitingForLedger, inflight < Self.maxInflightBatches / 2 else { return }
         waitingForLedger = false
-        guard !runScheduled, !runQueue.isEmpty else { return }
-        runScheduled = true
-        runTimer.start(after: .zero) { [unowned self] _ in
-            self.runScheduled = false
-            self.runTurns()
-        }
+        if !runQueue.isEmpty { scheduleRun() }
     }
 
     func becameIdle() {

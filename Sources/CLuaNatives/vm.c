@@ -248,6 +248,66 @@ int clua_vm_preload(clua_vm *vm, const char *name, const char *source, size_t le
     return clua_vm_protected(vm, do_preload, 3, 0, error);
 }
 
+/// lua_Writer appending to the vm's scratch buffer (host memory, grown by realloc).
+static int dump_writer(lua_State *L, const void *p, size_t size, void *ud) {
+    (void)L;
+    clua_vm *vm = ud;
+    if (vm->scratch_length + size > vm->scratch_capacity) {
+        size_t capacity = vm->scratch_capacity ? vm->scratch_capacity : 4096;
+        while (capacity < vm->scratch_length + size) capacity *= 2;
+        char *grown = realloc(vm->scratch, capacity);
+        if (!grown) return 1;  /* lua_dump stops and reports it */
+        vm->scratch = grown;
+        vm->scratch_capacity = capacity;
+    }
+    memcpy(vm->scratch + vm->scratch_length, p, size);
+    vm->scratch_length += size;
+    return 0;
+}
+
+static int do_compile(lua_State *L) {
+    const char *name = lua_touserdata(L, 1);
+    const char *source = lua_touserdata(L, 2);
+    size_t length = *(size_t *)lua_touserdata(L, 3);
+    clua_vm *vm = clua_vm_of(L);
+    lua_settop(L, 0);
+    lua_pushfstring(L, "@%s.lua", name[0] == '.' ? name + 1 : name);
+    load_or_raise(L, source, length, lua_tostring(L, -1));      /* the function, on top */
+    /* Not stripped: line info and names stay, so a loaded chunk is the same
+       function (and persists the same) as one compiled from its text. */
+    vm->scratch_length = 0;
+    if (lua_dump(L, dump_writer, vm, 0) != 0) return luaL_error(L, "cannot dump '%s'", name);
+    lua_pushlstring(L, vm->scratch, vm->scratch_length);
+    return 1;
+}
+
+int clua_vm_compile(clua_vm *vm, const char *name, const char *source, size_t length,
+                    clua_buffer *result) {
+    lua_pushlightuserdata(vm->L, (void *)name);
+    lua_pushlightuserdata(vm->L, (void *)source);
+    lua_pushlightuserdata(vm->L, &length);
+    return clua_vm_protected(vm, do_compile, 3, 0, result);
+}
+
+static int do_preload_binary(lua_State *L) {
+    const char *name = lua_touserdata(L, 1);
+    const char *bytes = lua_touserdata(L, 2);
+    size_t length = *(size_t *)lua_touserdata(L, 3);
+    if (luaL_loadbufferx(L, bytes, length, name, "b") != LUA_OK) lua_error(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, name);
+    return 0;
+}
+
+int clua_vm_preload_binary(clua_vm *vm, const char *name, const char *bytes, size_t length,
+                           clua_buffer *error) {
+    lua_pushlightuserdata(vm->L, (void *)name);
+    lua_pushlightuserdata(vm->L, (void *)bytes);
+    lua_pushlightuserdata(vm->L, &length);
+    return clua_vm_protected(vm, do_preload_binary, 3, 0, error);
+}
+
 static int do_exec(lua_State *L) {
     const char *source = lua_touserdata(L, 1);
     size_t length = *(size_t *)lua_touserdata(L, 2);

@@ -53,6 +53,38 @@ public final class LuaState {
         try check(status, &error)
     }
 
+    /// The bytecode of `source`, compiled as `preload(name:source:)` would compile it:
+    /// compile once, then `preload(name:bytecode:)` into every new state.
+    public static func compile(name: String, source: String) throws -> [UInt8] {
+        let scratch = try LuaState(limits: .init(memoryBytes: 0, instructionsPerCall: 0))
+        var result = clua_buffer()
+        let status = name.withCString { cname in
+            source.withCString { csource in
+                clua_vm_compile(scratch.vm, cname, csource, source.utf8.count, &result)
+            }
+        }
+        try scratch.check(status, &result)
+        defer { clua_buffer_free(&result) }
+        guard let data = result.data else { return [] }
+        return data.withMemoryRebound(to: UInt8.self, capacity: result.length) {
+            Array(UnsafeBufferPointer(start: $0, count: result.length))
+        }
+    }
+
+    /// Makes `require(name)` run bytecode from `compile(name:source:)`. Only the host
+    /// loads bytecode; Lua code in a process can load text only.
+    public func preload(name: String, bytecode: [UInt8]) throws {
+        var error = clua_buffer()
+        let status = bytecode.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { bytes in
+                name.withCString { cname in
+                    clua_vm_preload_binary(vm, cname, bytes.baseAddress, bytes.count, &error)
+                }
+            }
+        }
+        try check(status, &error)
+    }
+
     /// Runs a text chunk with the instruction budget; returns its first result
     /// when that is a string or a number.
     @discardableResult

@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import EventLoop
 import Ledger
 
 /// Suites that run a whole node: one-way sends, ping-pong, recovery.
@@ -55,16 +56,34 @@ enum ClusterBench {
         }
     }
 
-    /// Mean seconds of one ping-pong round trip between two processes.
-    static func roundTripSeconds(durable: Bool, trips: Int) async throws -> Double {
-        try await withNode(durable: durable) { node in
+    /// Round trips between two processes on the same shard or on two shards:
+    /// latencies (seconds) from the pinger's evaluations, one per returning Pong.
+    static func roundTrips(durable: Bool, sameShard: Bool, trips: Int) async throws -> [Double] {
+        let times = Locked<[ContinuousClock.Instant]>([])
+        nonisolated(unsafe) var pingerID = ""
+        return try await withNode(durable: durable, configure: { configuration in
+            configuration.onEvaluate = { process, _ in
+                if process == pingerID { times.withLock { $0.append(ContinuousClock.now) } }
+            }
+        }) { node in
+            guard sameShard || node.shardCount > 1 else { return [] }
             let a = try await node.spawn(module: pinger, owner: owner).process
-            let b = try await node.spawn(module: ponger, owner: owner).process
-            let start = ContinuousClock.now
+            pingerID = a
+            var b = ""
+            for nonce in 0... {   // a ponger on the wanted side of the pinger
+                b = Node.spawnID(source: ponger, owner: owner, nonce: "pong-\(nonce)")
+                if (node.shardIndex(of: b) == node.shardIndex(of: a)) == sameShard {
+                    _ = try await node.spawn(module: ponger, owner: owner, nonce: "pong-\(nonce)")
+                    break
+                }
+            }
+            times.withLock { $0.removeAll() }
             _ = try await node.push(to: a, from: owner, tags: [Tag("Action", "Start"), Tag("Count", String(trips)), Tag("To", b)])
             try await node.waitUntilIdle()
             guard try await node.inspect(a, "return tostring(Left)") == "0" else { throw RunnerError("pingpong: unfinished") }
-            return (ContinuousClock.now - start).seconds / Double(trips)
+            let stamps = times.withLock { $0 }
+            // The first stamp is the Start message; each later one ends a round trip.
+            return zip(stamps.dropFirst(), stamps.dropFirst(2)).map { ($1 - $0).seconds }
         }
     }
 
@@ -78,10 +97,24 @@ enum ClusterBench {
 
     static func pingpong(scale: Double) throws -> [BenchRow] {
         let trips = max(50, Int(2_000 * scale))
-        let durable = try blocking { try await roundTripSeconds(durable: true, trips: trips) }
-        let memory = try blocking { try await roundTripSeconds(durable: false, trips: trips) }
-        return [BenchRow(suite: "pingpong", figure: "round trip, durable (µs, mean)", value: durable * 1e6,
-                         unit: "µs", baselineName: "ledger off", baseline: memory * 1e6)]
+        var rows: [BenchRow] = []
+        for sameShard in [true, false] {
+            let durable = try blocking { try await roundTrips(durable: true, sameShard: sameShard, trips: trips) }
+            let memory = try blocking { try await roundTrips(durable: false, sameShard: sameShard, trips: trips) }
+            guard !durable.isEmpty, !memory.isEmpty else { continue }
+            let place = sameShard ? "same shard" : "two shards"
+            for (name, q) in [("p50", 0.5), ("p99", 0.99), ("p99.9", 0.999)] {
+                rows.append(BenchRow(suite: "pingpong", figure: "round trip \(name), \(place), durable (µs)",
+                                     value: percentile(durable, q) * 1e6, unit: "µs",
+                                     baselineName: "ledger off", baseline: percentile(memory, q) * 1e6))
+            }
+        }
+        return rows
+    }
+
+    static func percentile(_ values: [Double], _ q: Double) -> Double {
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * q))]
     }
 
     /// Replay rate and restart time of a logged world, with and without snapshots.

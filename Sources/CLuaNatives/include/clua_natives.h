@@ -47,6 +47,17 @@ int64_t clua_vm_last_instructions(const clua_vm *vm);
 int clua_vm_preload(clua_vm *vm, const char *name, const char *source, size_t length,
                     clua_buffer *error);
 
+/// Compiles Lua source as clua_vm_preload would and returns its bytecode (lua_dump,
+/// not stripped) in *result: the host compiles its own modules once and loads the
+/// bytes into every state, which is several times faster than parsing.
+int clua_vm_compile(clua_vm *vm, const char *name, const char *source, size_t length,
+                    clua_buffer *result);
+
+/// Registers bytecode from clua_vm_compile as package.preload[name]. Host-only:
+/// user code can never load bytecode (the sandbox's load is text-only).
+int clua_vm_preload_binary(clua_vm *vm, const char *name, const char *bytes, size_t length,
+                           clua_buffer *error);
+
 /// Runs `source` as a chunk; the first result, if a string or number, is copied to
 /// *result (else result->data is NULL).
 int clua_vm_exec(clua_vm *vm, const char *source, size_t length, const char *chunkname,

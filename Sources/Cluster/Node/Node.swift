@@ -36,6 +36,9 @@ public final class Node: @unchecked Sendable {
 
     public var shardCount: Int { map.count }
 
+    /// The shard that runs `process` (fixed by its id).
+    public func shardIndex(of process: String) -> Int { map.index(of: process) }
+
     /// Recovers every process from the log, then starts serving.
     public func start() throws {
         let ready = DispatchSemaphore(value: 0)

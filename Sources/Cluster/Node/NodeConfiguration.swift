@@ -19,6 +19,10 @@ public struct NodeConfiguration: Sendable {
     /// its heap is dropped and rebuilt from its log on the next message. nil: never.
     /// Needs the log (`durable`).
     public var hibernateAfter: Duration? = .seconds(30)
+    /// How long a shard's loop keeps polling (without sleeping) after running
+    /// processes, so a message from another shard is picked up at once. Costs that
+    /// much CPU after each burst of work; zero turns it off.
+    public var spinAfterWork: Duration = .microseconds(200)
     /// False runs without the log (benchmark baseline): entries are not written,
     /// output leaves at once, and nothing survives a restart.
     public var durable = true
@@ -27,6 +31,9 @@ public struct NodeConfiguration: Sendable {
     /// Told of every slot once it is durable, in slot order per process, on the shard's
     /// thread: it must hand the work elsewhere and return at once (the gateway's streams).
     public var onCommit: (@Sendable ([CommittedSlot]) -> Void)?
+    /// Told of every evaluated message (process, slot), on the shard's thread, before
+    /// it is durable: for benchmarks that time messages. It must return at once.
+    public var onEvaluate: (@Sendable (String, Int64) -> Void)?
 
     public init(databasePath: String) {
         self.databasePath = databasePath

@@ -13,6 +13,8 @@ enum BenchSuites {
         "fanout": ScaleBench.fanout,
         "spawn": ScaleBench.spawn,
         "tick": TickBench.tick,
+        "pcall": PcallBench.pcall,
+        "bank": BankBench.bank,
     ]
 
     /// Seconds for `count` messages through `process.handle` (the host path).

@@ -40,8 +40,11 @@ import Ledger
         let p = try await h.spawn(Self.counter)
         for _ in 0..<(Int(Shard.wakeReplayLimit) + 10) { try await h.send(p, "Inc") }
         #expect(try await waitForHibernation(h, count: 1))
+        // Whenever the scans caught it idle (a loaded machine may pause between sends),
+        // the snapshot left behind bounds what a wake replays.
+        let last = Shard.wakeReplayLimit + 10
         let snapshot = try h.node.ledger.latestSnapshot(of: p)
-        #expect(snapshot?.slot == Shard.wakeReplayLimit + 10)
+        #expect((snapshot?.slot ?? -1) >= last - Shard.wakeReplayLimit)
         #expect(try await h.send(p, "Inc").result.messages.first?.data == String(Shard.wakeReplayLimit + 11))
     }
 

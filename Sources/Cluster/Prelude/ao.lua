@@ -38,18 +38,23 @@ local function includes(list, value)
   return false
 end
 
+-- Keys 1..n only. `next` (not the host's ordered `pairs`, which is costly) is safe here:
+-- the answer does not depend on the order, and the walk has no early exit, so it even
+-- runs the same instructions whatever the order.
 local function isArray(t)
-  local n = 0
-  for k in pairs(t) do
-    if math.type(k) ~= "integer" or k < 1 then return false end
+  local n, onlyPositiveIntegers = 0, true
+  for k in next, t do
     n = n + 1
+    if math.type(k) ~= "integer" or k < 1 then onlyPositiveIntegers = false end
   end
-  return n == #t
+  return onlyPositiveIntegers and n == #t
 end
 
+-- Raw `next` then a sort: the same list whatever the table's internal order, without
+-- the host's ordered `pairs` (which sorts too).
 local function sortedStringKeys(t)
   local keys = {}
-  for k in pairs(t) do
+  for k in next, t do
     if type(k) == "string" then keys[#keys + 1] = k end
   end
   table.sort(keys)
@@ -77,10 +82,25 @@ function ao.clone(obj, seen)
   return setmetatable(copy, getmetatable(obj))
 end
 
+-- ao.nonExtractableTags as a set, rebuilt when the list is replaced or changes length
+-- (code that edits the list in place keeps its length only by replacing an entry).
+local extractGuard = { list = nil, length = -1, set = {} }
+function ao._nonExtractableSet()
+  local list = ao.nonExtractableTags
+  if list ~= extractGuard.list or #list ~= extractGuard.length then
+    local set = {}
+    for _, name in ipairs(list) do set[name] = true end
+    extractGuard.list, extractGuard.length, extractGuard.set = list, #list, set
+  end
+  return extractGuard.set
+end
+
 -- Hoist tags onto the message root (later tags of the same name win, as in aos).
+-- (The prelude hoists incoming messages' tags itself, in one pass with the rest.)
 function ao.normalize(msg)
+  local kept = ao._nonExtractableSet()
   for _, tag in ipairs(tagList(msg.Tags)) do
-    if not includes(ao.nonExtractableTags, tag.name) then msg[tag.name] = tag.value end
+    if not kept[tag.name] then msg[tag.name] = tag.value end
   end
   return msg
 end
@@ -91,26 +111,79 @@ function ao.sanitize(msg)
   return copy
 end
 
--- Called at the start of every message: identity, authorities, a fresh outbox.
+-- An Authority tag's value, "a, b,c", as its list of names. The same few values come
+-- with every message: each is split once.
+local authorityLists = {}
+local function authorityList(value)
+  local list = authorityLists[value]
+  if list then return list end
+  list = {}
+  for part in value:gmatch("[^,]+") do
+    part = part:match("^%s*(.-)%s*$")
+    if part ~= "" then list[#list + 1] = part end
+  end
+  authorityLists[value] = list
+  return list
+end
+
+-- What ao.init takes from the process's spawn tags: the first Module tag and the
+-- Authority lists. Read once per env.Process table (the host may pass the same env
+-- on every message).
+local processFacts = { process = nil, facts = nil }
+local function factsOf(process)
+  if processFacts.process == process then return processFacts.facts end
+  local facts = { authorities = {} }
+  for _, tag in ipairs(process.TagArray or tagList(process.Tags)) do
+    -- (aos keeps the first Module tag that is not empty)
+    if tag.name == "Module" and not facts.hasModule and tag.value ~= "" then
+      facts.hasModule, facts.module = true, tag.value
+    end
+    if tag.name == "Authority" and type(tag.value) == "string" then
+      facts.authorities[#facts.authorities + 1] = authorityList(tag.value)
+    end
+  end
+  processFacts.process, processFacts.facts = process, facts
+  return facts
+end
+
+-- The outbox ao.init made last, and its lists.
+local madeOutbox, madeOutput, madeMessages, madeSpawns, madeAssignments
+
+-- The last message left the outbox as it was made (most messages send nothing): then
+-- it serves again, which is the same as the fresh one aos makes, without allocating.
+local function outboxUntouched(outbox)
+  return outbox == madeOutbox and outbox.Error == nil
+    and outbox.Messages == madeMessages and madeMessages[1] == nil
+    and outbox.Spawns == madeSpawns and madeSpawns[1] == nil
+    and outbox.Assignments == madeAssignments and madeAssignments[1] == nil
+    and outbox.Output == madeOutput and madeOutput[1] == nil
+end
+
+local function freshOutbox()
+  ao.clearOutbox()
+  local outbox = ao.outbox
+  madeOutbox, madeOutput, madeMessages = outbox, outbox.Output, outbox.Messages
+  madeSpawns, madeAssignments = outbox.Spawns, outbox.Assignments
+end
+
+-- Called at the start of every message: identity, authorities, an empty outbox.
+-- Like aos it re-applies the spawn's Module and Authority each time, so code that
+-- resets ao._module or ao.authorities sees them restored on the next message.
 function ao.init(env)
   local process = env.Process or {}
   if ao.id == "" then ao.id = process.Id or "" end
-  local tags = process.TagArray or tagList(process.Tags)
-  for _, tag in ipairs(tags) do
-    if tag.name == "Module" and ao._module == "" then ao._module = tag.value end
-    if tag.name == "Authority" and type(tag.value) == "string" then
-      for part in tag.value:gmatch("[^,]+") do
-        part = part:match("^%s*(.-)%s*$")
-        if part ~= "" and not includes(ao.authorities, part) then
-          table.insert(ao.authorities, part)
-        end
-      end
+  local facts = factsOf(process)
+  if facts.hasModule and ao._module == "" then ao._module = facts.module end
+  local lists = facts.authorities
+  for i = 1, #lists do
+    for _, name in ipairs(lists[i]) do
+      if not includes(ao.authorities, name) then table.insert(ao.authorities, name) end
     end
   end
   if ao._module == "" and type(env.Module) == "table" and env.Module.Id then
     ao._module = env.Module.Id
   end
-  ao.clearOutbox()
+  if not outboxUntouched(ao.outbox) then freshOutbox() end
   ao.env = env
 end
 

@@ -2,13 +2,11 @@
 -- the process's global environment: first as an expression (`return <Data>`), else as
 -- a chunk. The value, if any, is shown in the Output; a syntax error becomes the
 -- message's Error; a runtime error propagates (and fails the message).
-local stringify = require(".stringify")
-
 local function render(value)
   local t = type(value)
   if t == "string" then return value end
   if t == "number" or t == "boolean" then return tostring(value) end
-  if t == "table" then return stringify.format(value) end
+  if t == "table" then return require(".stringify").format(value) end
   return "<" .. t .. ">" -- never an address: Output must replay identically
 end
 

@@ -49,10 +49,11 @@ local function parseArgs(...)
   return name, pattern, handlers.generateResolver(handle), maxRuns
 end
 
--- A handle may be a function, or a table { [pattern] = function } (first match runs).
+-- A handle may be a function (used as it is), or a table { [pattern] = function }
+-- (the first match runs).
 function handlers.generateResolver(spec)
+  if type(spec) == "function" then return spec end
   return function(msg, env)
-    if type(spec) == "function" then return spec(msg, env) end
     for pattern, fn in pairs(spec) do
       if match.matchesSpec(msg, pattern) then return fn(msg, env) end
     end
@@ -182,24 +183,26 @@ local function countRun(entry)
 end
 
 -- Run the pipeline for one message. The list is walked as it was when the message
--- arrived (handlers added meanwhile wait for the next message; removed ones are skipped).
--- `_default` runs only when no handler matched with "break".
-function handlers.evaluate(msg, env, ctx)
-  assert(type(msg) == "table", "msg is not valid")
-  assert(type(env) == "table", "env is not valid")
-  ctx = ctx or { msg = msg }
+-- arrived (handlers added meanwhile wait for the next message; removed ones are skipped:
+-- usually still at their position, else searched for). `_default` runs only when no
+-- handler matched with "break". The prelude calls it for every message (no argument
+-- checks); Handlers.evaluate is the checked entry.
+local function evaluate(msg, env, ctx)
   local outer = current
-  local snapshot = {}
-  for i, h in ipairs(handlers.list) do snapshot[i] = h end
-
+  local snapshot = { table.unpack(handlers.list) } -- (sized at once)
   local handled = false
-  for _, h in ipairs(snapshot) do
-    if h.name ~= "_default" and findEntry(h) then
+  for i = 1, #snapshot do
+    local h = snapshot[i]
+    if h == nil then break end -- (as ipairs: a list with a hole ends there)
+    if h.name ~= "_default" and (handlers.list[i] == h or findEntry(h)) then
       current, ctx.name = ctx, h.name
-      local d = decision(match.matchesSpec(msg, h.pattern))
+      local result = match.matchesSpec(msg, h.pattern)
+      local d
+      if result == true then d = -1 elseif not result then d = 0 else d = decision(result) end
       if d ~= 0 then
         if d < 0 then handled = true end
-        countRun(h) -- before the call: a handler parked in Receive has still run once
+        -- counted before the call: a handler parked in Receive has still run once
+        if h.maxRuns ~= nil then countRun(h) end
         h.handle(msg, env)
       end
       if d < 0 then break end
@@ -215,6 +218,13 @@ function handlers.evaluate(msg, env, ctx)
   end
   current = outer
   return handled
+end
+handlers._evaluate = evaluate
+
+function handlers.evaluate(msg, env, ctx)
+  assert(type(msg) == "table", "msg is not valid")
+  assert(type(env) == "table", "env is not valid")
+  return evaluate(msg, env, ctx or { msg = msg })
 end
 
 return handlers

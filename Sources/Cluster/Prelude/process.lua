@@ -8,16 +8,46 @@ if type(package) == "table" and type(package.loaded) == "table" then
   package.loaded["ao"] = package.loaded["ao"] or ao -- aos also answers require("ao")
 end
 Handlers = require(".handlers")
-local stringify = require(".stringify")
 
--- The aos libraries written alongside this prelude. One that is absent or fails to load
--- is not offered, rather than leaving the process without a runtime.
-local function optional(name)
-  local ok, lib = pcall(require, name)
-  if ok then return lib end
+--------------------------------------------------------------------------------------
+-- Library globals loaded on first use: `Utils` (.utils) and `Dump` (.dump) cost nothing
+-- until a process reads them. A metatable on _G loads one when it is first read
+-- (a library that fails to load reads as nil, as before); assigning the name first
+-- cancels the loading. The metatable is removed once none is left.
+
+local lazyGlobals = {} -- name -> module, while not yet read or assigned
+local globalsMeta = { starlaneLazyGlobals = true }
+
+local function settleLazyGlobal(g, name)
+  lazyGlobals[name] = nil
+  if next(lazyGlobals) == nil and getmetatable(g) == globalsMeta then setmetatable(g, nil) end
 end
-Utils = Utils or optional(".utils")
-Dump = Dump or optional(".dump")
+
+function globalsMeta.__index(g, name)
+  local module = lazyGlobals[name]
+  if module == nil then return nil end
+  settleLazyGlobal(g, name)
+  local ok, lib = pcall(require, module)
+  if not ok then return nil end
+  rawset(g, name, lib)
+  return lib
+end
+
+function globalsMeta.__newindex(g, name, value)
+  if lazyGlobals[name] ~= nil then settleLazyGlobal(g, name) end
+  rawset(g, name, value)
+end
+
+local function offerLazily(name, module)
+  if rawget(_G, name) ~= nil then return end -- already there (the prelude was reloaded)
+  lazyGlobals[name] = module
+  local current = getmetatable(_G)
+  if current == nil or (type(current) == "table" and rawget(current, "starlaneLazyGlobals")) then
+    setmetatable(_G, globalsMeta)
+  end
+end
+offerLazily("Utils", ".utils")
+offerLazily("Dump", ".dump")
 
 Colors = Colors or {
   red = "\27[31m", green = "\27[32m", blue = "\27[34m", reset = "\27[0m", gray = "\27[90m",
@@ -45,7 +75,7 @@ local function show(v)
   if t == "table" then
     local mt = getmetatable(v)
     if mt and mt.__tostring then return tostring(v) end
-    return stringify.format(v)
+    return require(".stringify").format(v)
   end
   return "<" .. t .. ">"
 end
@@ -58,7 +88,19 @@ function print(...)
 end
 
 local function output()
-  return table.concat(HANDLER_PRINT_LOGS or {}, "\n")
+  local logs = HANDLER_PRINT_LOGS
+  if logs == nil or #logs == 0 then return "" end
+  return table.concat(logs, "\n")
+end
+
+-- HANDLER_PRINT_LOGS is a fresh empty list for every message and between messages;
+-- the one the prelude made last is kept while nothing was printed into it.
+local emptyPrintLogs = {}
+local function clearPrintLogs()
+  if HANDLER_PRINT_LOGS ~= emptyPrintLogs or emptyPrintLogs[1] ~= nil then
+    emptyPrintLogs = {}
+    HANDLER_PRINT_LOGS = emptyPrintLogs
+  end
 end
 
 --------------------------------------------------------------------------------------
@@ -74,13 +116,20 @@ function Version()
   print("version: " .. process._version)
 end
 
--- The name -> value map of a message's tags (the first of a repeated name wins).
-function Tab(msg)
+-- The name -> value map of a tag list (the first of a repeated name wins).
+local function tagMap(list)
   local map = {}
-  for _, tag in ipairs(ao._tagList(msg.Tags)) do
+  for i = 1, #list do
+    local tag = list[i]
+    if tag == nil then break end -- (as ipairs, without a call per tag)
     if map[tag.name] == nil then map[tag.name] = tag.value end
   end
   return map
+end
+
+-- The name -> value map of a message's tags.
+function Tab(msg)
+  return tagMap(ao._tagList(msg.Tags))
 end
 
 function Send(msg)
@@ -153,7 +202,17 @@ local function normalizeName(s)
 end
 process.normalizeName = normalizeName
 
-local function normalizeMsg(msg)
+-- Are all root keys already normal (as the host's always are)? Asked of the cache
+-- without changing it, so the raw `next` walk's order cannot matter.
+local function rootKeysAreNormal(msg)
+  local normal = true
+  for k in next, msg do
+    if nameCache[k] ~= k then normal = false end
+  end
+  return normal
+end
+
+local function renameRootKeys(msg)
   local renames = {}
   for k, v in pairs(msg) do
     local nk = normalizeName(k)
@@ -161,9 +220,31 @@ local function normalizeMsg(msg)
   end
   for _, r in ipairs(renames) do msg[r[1]] = nil end
   for _, r in ipairs(renames) do msg[r[2]] = r[3] end
-  msg.Tags = ao._tagList(msg.Tags)
-  for _, tag in ipairs(msg.Tags) do tag.name = normalizeName(tag.name) end
-  return ao.normalize(msg)
+end
+
+-- The tags, in one pass: names normalised, hoisted onto the root (the last of a
+-- repeated name wins; never over the node's fields), gathered in msg.Tags, the
+-- name -> value map (the first wins). msg.TagArray is the list.
+local function prepareTags(msg)
+  local list = ao._tagList(msg.Tags)
+  local map, kept = {}, ao._nonExtractableSet()
+  for i = 1, #list do
+    local tag = list[i]
+    if tag == nil then break end -- (as ipairs)
+    local name = nameCache[tag.name] or normalizeName(tag.name)
+    local value = tag.value
+    tag.name = name
+    if not kept[name] then msg[name] = value end
+    if map[name] == nil then map[name] = value end
+  end
+  msg.TagArray, msg.Tags = list, map
+end
+
+-- As aos: env.Process.Tags becomes the name -> value map, TagArray the list. An env
+-- the host passes again is already converted.
+local function prepareEnv(process)
+  process.TagArray = ao._tagList(process.Tags)
+  process.Tags = tagMap(process.TagArray)
 end
 
 local function findTag(tags, name)
@@ -174,16 +255,17 @@ end
 
 -- Owner and Name are fixed by the process's first message (its spawn message).
 local function initializeState(msg, env)
-  local tags = env.Process.TagArray or ao._tagList(env.Process.Tags)
-  local first = (msg.Id ~= nil and msg.Id == env.Process.Id) or msg.Slot == 0
+  local process = env.Process
+  local first = (msg.Id ~= nil and msg.Id == process.Id) or msg.Slot == 0
   -- The host's env names the owner; it is also re-established after a failed
   -- spawn message was rolled back.
   if not Owner then
-    Owner = (first and findTag(tags, "From-Process")) or env.Process.Owner or (first and msg.From) or nil
+    Owner = (first and findTag(process.TagArray, "From-Process")) or process.Owner
+      or (first and msg.From) or nil
   end
-  if not Name then Name = findTag(tags, "Name") or "aos" end
-  Inbox = Inbox or {}
-  Errors = Errors or {}
+  if not Name then Name = findTag(process.TagArray, "Name") or "aos" end
+  if not Inbox then Inbox = {} end
+  if not Errors then Errors = {} end
   return first
 end
 
@@ -228,6 +310,9 @@ local function encodeTags(tags)
   return list
 end
 
+-- Every empty list of a result is this one table (never written to).
+local NONE = {}
+
 local function encodeMessages(messages)
   local list = {}
   for i, m in ipairs(messages) do
@@ -248,11 +333,13 @@ local function encodeAssignments(assignments)
 end
 
 local function success()
+  local outbox = ao.outbox
+  local messages, spawns, assignments = outbox.Messages, outbox.Spawns, outbox.Assignments
   return {
     Output = output(),
-    Messages = encodeMessages(ao.outbox.Messages),
-    Spawns = encodeMessages(ao.outbox.Spawns),
-    Assignments = encodeAssignments(ao.outbox.Assignments),
+    Messages = messages[1] == nil and NONE or encodeMessages(messages),
+    Spawns = spawns[1] == nil and NONE or encodeMessages(spawns),
+    Assignments = assignments[1] == nil and NONE or encodeAssignments(assignments),
   }
 end
 
@@ -262,27 +349,132 @@ local function failure(message)
 end
 
 --------------------------------------------------------------------------------------
+-- The prelude's handlers: registered once, checked on every message.
+
+local function always() return true end
+local function isOwnersEval(msg) return msg.Action == "Eval" and Owner == msg.From end
+local evalHandler = require(".eval")(ao)
+local defaultHandler = require(".default")(insertInbox)
+
+-- Where they were found last: usually they are still there.
+local evalFound, evalAt, defaultFound, defaultAt
+
+-- The first handlers named _eval and _default, in one walk.
+local function walkForPreludeHandlers(list)
+  local eval, default
+  local i, h = 1, list[1]
+  while h ~= nil do
+    local name = h.name
+    if name == "_eval" and not eval then
+      eval, evalAt = h, i
+    elseif name == "_default" and not default then
+      default, defaultAt = h, i
+    end
+    i = i + 1
+    h = list[i]
+  end
+  evalFound, defaultFound = eval, default
+  return eval, default
+end
+
+local function findPreludeHandlers(list)
+  if evalFound and defaultFound and list[evalAt] == evalFound and list[defaultAt] == defaultFound
+    and evalFound.name == "_eval" and defaultFound.name == "_default" then
+    return evalFound, defaultFound
+  end
+  return walkForPreludeHandlers(list)
+end
+
+-- aos re-adds _eval and _default on every message (Handlers.add / append): one that
+-- was removed comes back last, one that was changed is reset in place. The same here,
+-- without rebuilding them when they are there.
+local function ensurePreludeHandlers(first)
+  local eval, default = findPreludeHandlers(Handlers.list)
+  if eval then
+    eval.pattern, eval.handle, eval.maxRuns = isOwnersEval, evalHandler, nil
+  else
+    Handlers.add("_eval", isOwnersEval, evalHandler)
+  end
+  if first then
+    -- Runs on this very message (prepended, matches, breaks) and is then gone.
+    Handlers.once("_boot", always, require(".boot")(ao))
+  end
+  if default then
+    default.pattern, default.handle, default.maxRuns = always, defaultHandler, nil
+  else
+    Handlers.append("_default", always, defaultHandler)
+  end
+end
+
+--------------------------------------------------------------------------------------
+-- The handler runner. Handlers run in a coroutine so Receive can park them; no pcall
+-- sits between the coroutine and the handlers, so parking never yields across a C
+-- boundary. One runner serves message after message; a runner parked in Receive is
+-- kept in Handlers.coroutines (until the message that resumes it) and replaced.
+-- The idle runner is held weakly: persist refuses suspended coroutines, and the full
+-- collection before every persist drops it (the next message makes a new one).
+
+local FINISHED = {}
+local idleRunner = setmetatable({}, { __mode = "v" })
+
+local function runnerBody(ctx)
+  local self = coroutine.running()
+  while true do
+    Handlers._evaluate(ctx.msg, ctx.env, ctx)
+    if idleRunner[1] ~= self then return end -- it parked and was replaced: it ends here
+    ctx = coroutine.yield(FINISHED)
+  end
+end
+
+-- Handlers.coroutines: the parked handlers, the only coroutines kept in state.
+local function keepParked(parked)
+  local list = Handlers.coroutines
+  local live = {}
+  for _, c in ipairs(list) do
+    if coroutine.status(c) ~= "dead" then live[#live + 1] = c end
+  end
+  live[#live + 1] = parked
+  Handlers.coroutines = live
+end
+
+local function runHandlers(ctx)
+  local runner = idleRunner[1]
+  if runner == nil then
+    runner = coroutine.create(runnerBody)
+    idleRunner[1] = runner
+  end
+  local ok, yielded = coroutine.resume(runner, ctx)
+  local parked = ok and yielded ~= FINISHED
+  if not ok or parked then idleRunner[1] = nil end
+  if parked or Handlers.coroutines[1] ~= nil then keepParked(parked and runner or nil) end
+  return ok, yielded
+end
+
+--------------------------------------------------------------------------------------
 -- One message.
 
-local function run(msg, env)
-  ao.init(env)
-  msg = normalizeMsg(msg)
-  ao.id = env.Process.Id or ao.id
-  local first = initializeState(msg, env)
-  os.time = function() return msg.Timestamp end
+-- os.time() is the current message's Timestamp.
+local timed = {}
+local function messageTime() return timed.Timestamp end
 
-  msg.TagArray = msg.Tags
-  msg.Tags = Tab(msg)
-  if env.Process.TagArray == nil then
-    env.Process.TagArray = ao._tagList(env.Process.Tags)
-    env.Process.Tags = Tab(env.Process)
-  end
-
-  -- JSON Data becomes a table, as in aos.
-  if msg.Tags["Content-Type"] == "application/json" and (msg.Data == nil or type(msg.Data) == "string") then
+-- JSON Data becomes a table, as in aos.
+local function decodeJsonData(msg)
+  if msg.Data == nil or type(msg.Data) == "string" then
     local ok, value = pcall(json.decode, (msg.Data == nil or msg.Data == "") and "{}" or msg.Data)
     if ok then msg.Data = value end -- undecodable Data stays the string it was
   end
+end
+
+local function run(msg, env)
+  if env.Process.TagArray == nil then prepareEnv(env.Process) end
+  ao.init(env)
+  if not rootKeysAreNormal(msg) then renameRootKeys(msg) end
+  prepareTags(msg)
+  ao.id = env.Process.Id or ao.id
+  local first = initializeState(msg, env)
+  timed = msg
+  os.time = messageTime
+  if msg.Tags["Content-Type"] == "application/json" then decodeJsonData(msg) end
 
   -- aos's trust rule: a message is taken from its signer, or from an Authority.
   if msg.From ~= msg.Owner and not ao.isTrusted(msg) then
@@ -297,40 +489,30 @@ local function run(msg, env)
     return success()
   end
 
-  Handlers.add("_eval", function(m) return m.Action == "Eval" and Owner == m.From end,
-    require(".eval")(ao))
-  if first then
-    -- Runs on this very message (prepended, matches, breaks) and is then gone.
-    Handlers.once("_boot", function() return true end, require(".boot")(ao))
-  end
-  Handlers.append("_default", function() return true end, require(".default")(insertInbox))
+  ensurePreludeHandlers(first)
   attachReplies(msg)
 
-  -- Handlers run in a coroutine so Receive can park them; no pcall sits between the
-  -- coroutine and the handlers, so parking never yields across a C boundary.
-  local ctx = { msg = msg }
-  local co = coroutine.create(function() return Handlers.evaluate(msg, env, ctx) end)
-  local ok, err = coroutine.resume(co)
-
-  local live = {}
-  for _, c in ipairs(Handlers.coroutines) do
-    if coroutine.status(c) ~= "dead" then live[#live + 1] = c end
-  end
-  if coroutine.status(co) == "suspended" then live[#live + 1] = co end
-  Handlers.coroutines = live
-
+  local ctx = { msg = msg, env = env, name = nil } -- (room for name: no resize later)
+  local ok, err = runHandlers(ctx)
   if not ok then return failure(Handlers._failure(ctx, err).text) end
   if ao.outbox.Error then return failure(text(ao.outbox.Error)) end
   return success()
 end
 
-function process.handle(msg, envArg)
-  local env = type(envArg) == "table" and (envArg.Process and envArg or envArg.env) or {}
+-- The env argument: { Process = ..., Module = ... }, or (aos) a table holding it as .env.
+local function envOf(arg)
+  local env = type(arg) == "table" and (arg.Process and arg or arg.env) or {}
   env.Process = env.Process or {}
-  HANDLER_PRINT_LOGS = {}
+  return env
+end
+
+function process.handle(msg, envArg)
+  local env = envArg
+  if type(env) ~= "table" or env.Process == nil then env = envOf(envArg) end
+  clearPrintLogs()
   local ok, result = pcall(run, msg, env)
   if not ok then result = failure(Handlers._failure(nil, result).text) end
-  HANDLER_PRINT_LOGS = {}
+  clearPrintLogs()
   return result
 end
 

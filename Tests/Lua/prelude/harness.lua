@@ -210,6 +210,7 @@ local function reset()
     if not baseline[k] then _G[k] = nil end
   end
   os.time = baseTime
+  setmetatable(_G, nil)
   for _, name in ipairs(modules) do package.loaded[name] = nil end
   package.loaded.ao = nil
 end
@@ -217,11 +218,13 @@ end
 local Process = {}
 Process.__index = Process
 
--- opts: pid, owner, from, tags (list), data, id (spawn message id; default = pid)
+-- opts: pid, owner, from, tags (list), data, id (spawn message id; default = pid),
+-- reuseEnv (pass one env table on every message, as a host may; default: a fresh one)
 function H.spawn(opts)
   opts = opts or {}
   reset()
   local P = setmetatable({}, Process)
+  P.reuseEnv = opts.reuseEnv
   P.pid = opts.pid or id("PROCESS" .. tostring(opts.name or "main"))
   P.owner = opts.owner or H.ALICE
   P.slot = 0
@@ -237,8 +240,11 @@ function H.spawn(opts)
 end
 
 function Process:env()
-  return { Process = { Id = self.pid, Owner = self.owner, Tags = copyTags(self.spawnTags) },
+  if self.reuseEnv and self.sharedEnv then return self.sharedEnv end
+  local env = { Process = { Id = self.pid, Owner = self.owner, Tags = copyTags(self.spawnTags) },
     Module = { Id = id("MODULE") } }
+  if self.reuseEnv then self.sharedEnv = env end
+  return env
 end
 
 -- Deliver a raw AO message (fills Id, Target, Timestamp, Slot...). Returns the result,

@@ -13,6 +13,9 @@ public struct NodeConfiguration: Sendable {
     public var quantum = 32
     /// A durable snapshot of a process every this many slots (0: never).
     public var snapshotEvery: Int64 = 1_000
+    /// ... or sooner, once the slots since the last snapshot took this long to evaluate
+    /// (what a restart or a wake would spend replaying them). Needs `snapshotEvery` > 0.
+    public var snapshotAfterEvaluating: Duration = .milliseconds(100)
     /// Loops (threads) running processes; a process's shard is fixed by its id.
     public var shards = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// A process idle this long (between one and two such periods) leaves memory:

@@ -48,6 +48,8 @@ final class ProcessRuntime {
     var isBlocked = false
     var cronTimer: EventLoop.Timer?
     var slotsSinceSnapshot: Int64 = 0
+    /// Time spent evaluating since the last snapshot: what replaying them would cost.
+    var evaluationSinceSnapshot = Duration.zero
     /// The slot of the newest durable snapshot (-1: none): where a wake starts.
     var durableSnapshotSlot: Int64 = -1
     /// Used since the last hibernation scan (a message, a dry run, an inspection).

@@ -58,6 +58,7 @@ extension Shard {
         let slot = runtime.process.nextSlot - 1
         guard let bytes = try? runtime.process.checkpoint() else { return }
         runtime.slotsSinceSnapshot = 0
+        runtime.evaluationSinceSnapshot = .zero
         let record = SnapshotRecord(process: runtime.id, slot: slot, bytes: Data(bytes),
                                     stateHash: Data(SHA256.hash(data: bytes)))
         submit(LedgerBatch([.snapshot(record)])) { [unowned self] in

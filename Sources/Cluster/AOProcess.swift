@@ -269,15 +269,9 @@ public final class AOProcess {
         JSONString.append(identity.id, to: &out)
         out.append(contentsOf: #","Owner":"#.utf8)
         JSONString.append(identity.owner, to: &out)
-        out.append(contentsOf: #","Tags":["#.utf8)
-        for (i, tag) in identity.tags.enumerated() {
-            out.append(contentsOf: (i == 0 ? #"{"name":"# : #",{"name":"#).utf8)
-            JSONString.append(tag.name, to: &out)
-            out.append(contentsOf: #","value":"#.utf8)
-            JSONString.append(tag.value, to: &out)
-            out.append(UInt8(ascii: "}"))
-        }
-        out.append(contentsOf: "]}}".utf8)
+        out.append(contentsOf: #","Tags":"#.utf8)
+        ResultJSON.appendTags(identity.tags, to: &out)
+        out.append(contentsOf: "}}".utf8)
         return String(decoding: out, as: UTF8.self)
     }
 

@@ -133,15 +133,8 @@ enum ResultJSON {
         for (i, message) in messages.enumerated() {
             out.append(contentsOf: (i == 0 ? #"{"Data":"# : #",{"Data":"#).utf8)
             JSONString.append(message.data, to: &out)
-            out.append(contentsOf: #","Tags":["#.utf8)
-            for (j, tag) in message.tags.enumerated() {
-                out.append(contentsOf: (j == 0 ? #"{"name":"# : #",{"name":"#).utf8)
-                JSONString.append(tag.name, to: &out)
-                out.append(contentsOf: #","value":"#.utf8)
-                JSONString.append(tag.value, to: &out)
-                out.append(UInt8(ascii: "}"))
-            }
-            out.append(UInt8(ascii: "]"))
+            out.append(contentsOf: #","Tags":"#.utf8)
+            appendTags(message.tags, to: &out)
             if let target = message.target {
                 out.append(contentsOf: #","Target":"#.utf8)
                 JSONString.append(target, to: &out)
@@ -150,6 +143,19 @@ enum ResultJSON {
         }
         out.append(UInt8(ascii: "]"))
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A tag list as `[{"name":…,"value":…}, …]` (also the environment's Process.Tags).
+    static func appendTags(_ tags: [Tag], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for (i, tag) in tags.enumerated() {
+            out.append(contentsOf: (i == 0 ? #"{"name":"# : #",{"name":"#).utf8)
+            JSONString.append(tag.name, to: &out)
+            out.append(contentsOf: #","value":"#.utf8)
+            JSONString.append(tag.value, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
     }
 
     static func decode(_ json: String) -> [OutboundMessage] {

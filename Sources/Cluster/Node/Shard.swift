@@ -166,11 +166,10 @@ final class Shard {
 
     // MARK: - Evaluation
 
-    /// Runs one turn of every runnable process (at most `quantum` messages each).
-    /// Runs turns until nothing is runnable or `turnSlice` has passed, then lets the
-    /// loop poll (sockets, timers, other shards' queues) and comes back. Work that
-    /// turns make runnable on this shard runs in the same slice: a message between two
-    /// local processes costs no loop iteration.
+    /// Runs turns (at most `quantum` messages each) until nothing is runnable or
+    /// `turnSlice` has passed, then lets the loop poll (sockets, timers, other shards'
+    /// queues) and comes back. Work that turns make runnable on this shard runs in the
+    /// same slice: a message between two local processes costs no loop iteration.
     private func runTurns() {
         let deadline = ContinuousClock.now + Self.turnSlice
         while !runQueue.isEmpty {

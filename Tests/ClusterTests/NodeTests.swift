@@ -97,7 +97,9 @@ import Ledger
         let started = Date()
         let pong = try await h.send(b, "Ping", data: "x")
         #expect(pong.result.messages.first?.tags[tag: "Action"] == "Pong")
-        #expect(Date().timeIntervalSince(started) < 2)
+        // Stalled, it would never answer; 10 s leaves room for a loaded CI machine
+        // running the whole suite in parallel (a debug build; 2 s was once exceeded).
+        #expect(Date().timeIntervalSince(started) < 10)
         #expect(try await h.send(spinner, "Spin").result.error != nil)   // the spinner still answers
     }
 

@@ -6,7 +6,7 @@
 -- See docs/GAME-PROTOCOL.md.
 local config = require("rules.config")
 local util = require("rules.util")
-local sortedKeys, data = util.sortedKeys, util.data
+local sortedKeys = util.sortedKeys
 local orders = require("rules.orders")
 local economy = require("rules.economy")
 local building = require("rules.building")
@@ -29,7 +29,7 @@ if P == nil then
     world = Owner, no = math.tointeger(tonumber(spawnTag("Number"))), name = spawnTag("Player-Name"),
     credits = config.START_CREDITS, reserved = 0, ships = {}, sectors = { [homeProcess] = home },
     byName = { [home] = homeProcess }, planets = {}, planetCount = 0, grids = {}, builds = {},
-    nextShip = 1, tick = 0, reported = nil, reportTick = -1000000,
+    nextShip = 1, tick = 0,
   }
   for id in (spawnTag("Ships") or ""):gmatch("[^,]+") do
     P.ships[id] = { sector = homeProcess }
@@ -38,31 +38,18 @@ if P == nil then
 end
 
 
-local function ore()
-  local total = 0
-  for _, s in pairs(P.ships) do total = total + (s.cargo or 0) end
-  return total
-end
-
 -- What the client sees of its player (in every Update).
 function PlayerSummary()
-  local o = ore()
-  return { no = P.no, name = P.name, credits = P.credits, reserved = P.reserved, ore = o,
-           planets = P.planetCount, ships = #sortedKeys(P.ships),
-           score = economy.score(P.planetCount, P.credits, o) }
+  local ore, ships = 0, 0
+  for _, s in pairs(P.ships) do ore, ships = ore + (s.cargo or 0), ships + 1 end
+  return { no = P.no, name = P.name, credits = P.credits, reserved = P.reserved, ore = ore,
+           planets = P.planetCount, ships = ships, score = economy.score(P.planetCount, P.credits, ore) }
 end
 
 local function toClient(t) t.Target = P.address; Send(t) end
 
 local function orderError(m, text)
   toClient({ Action = "Order-Error", Error = text, Order = m.Action, Ship = m.Ship, ["Order-Id"] = m.Id })
-end
-
-local function report()
-  local me = PlayerSummary()
-  if me.score == P.reported or P.tick - P.reportTick < config.REPORT_EVERY then return end
-  Send({ Target = P.world, Action = "Report", Credits = me.credits, Ore = me.ore, Planets = me.planets })
-  P.reported, P.reportTick = me.score, P.tick
 end
 
 --------------------------------------------------------------------------------------
@@ -99,37 +86,44 @@ apply["planet-lost"] = function(ev, from, sector)
   P.planets[k] = nil
 end
 
+-- A Sector-Update's private part (the tag Private), checked for what this handler relies on.
+local function privatePart(m)
+  local ok, mine = pcall(json.decode, m.Private or "")
+  assert(ok and type(mine) == "table" and math.type(mine.tick) == "integer" and math.type(mine.credits) == "integer"
+    and type(mine.events) == "table" and type(mine.ships) == "table", "malformed Sector-Update")
+  assert(type(m.Data) == "string" and m.Data:sub(1, 1) == "{" and m.Data:sub(-1) == "}", "malformed Sector-Update view")
+  return mine
+end
+
+-- The client's Update: the sector's view (JSON text, passed on without decoding it)
+-- with this player's fields added to the object.
+local function updateText(view, fields)
+  return view:sub(1, -2) .. "," .. json.encode(fields):sub(2)
+end
+
 Handlers.add("Sector-Update", function(m)
   return m.Action == "Sector-Update" and P.sectors[m.From] ~= nil
 end, function(m)
-  local d = assert(data(m), "malformed Sector-Update")
-  local view, mine = d.view, d.mine
-  if view.tick > P.tick then P.tick = view.tick end
+  local mine = privatePart(m)
+  local sector = P.sectors[m.From]
+  if mine.tick > P.tick then P.tick = mine.tick end
   P.credits = P.credits + mine.credits
   for _, ev in ipairs(mine.events) do
     local f = apply[ev.type]
-    if f then f(ev, m.From, view.sector) end
+    if f then f(ev, m.From, sector) end
   end
-  for _, s in ipairs(view.ships) do
-    if s[2] == P.no then
-      local mine = P.ships[s[1]] or {}
-      mine.sector, mine.x, mine.y, mine.hull, mine.cargo = m.From, s[3], s[4], s[5], s[6]
-      P.ships[s[1]] = mine
-    end
+  for _, row in ipairs(mine.ships) do
+    local s = P.ships[row[1]] or {}
+    s.sector, s.x, s.y, s.hull, s.cargo = m.From, row[3], row[4], row[5], row[6]
+    P.ships[row[1]] = s
   end
-  if mine.grid then P.grids[view.sector] = mine.grid end
-  toClient({ Action = "Update", Tick = view.tick, Sector = view.sector, Data = {
-    tick = view.tick, sector = view.sector, process = m.From, grid = mine.grid, ships = view.ships,
-    planets = view.planets, players = view.players, events = view.events, mine = mine.events,
-    me = PlayerSummary(),
-  } })
-  for _, ev in ipairs(view.events) do
-    if ev.type == "say" then
-      toClient({ Action = "Chat", Sector = view.sector, Speaker = ev.no,
-                 ["Speaker-Name"] = view.players[tostring(ev.no)], Data = ev.text })
-    end
+  if mine.grid then P.grids[sector] = mine.grid end
+  local me = PlayerSummary()
+  toClient({ Action = "Update", Tick = mine.tick, Sector = sector, ["Content-Type"] = "application/json",
+             Data = updateText(m.Data, { process = m.From, grid = mine.grid, mine = mine.events, me = me }) })
+  for _, line in ipairs(mine.chat or {}) do
+    toClient({ Action = "Chat", Sector = sector, Speaker = line.no, ["Speaker-Name"] = line.name, Data = line.text })
   end
-  report()
 end)
 
 Handlers.add("Sector-Order-Error", function(m)

@@ -18,13 +18,27 @@ local orders = require("rules.orders")
 
 S = S or { ready = false }
 
-
 local function sortedShips()
   local list = {}
   for _, id in ipairs(sortedKeys(S.ships)) do list[#list + 1] = S.ships[id] end
   return list
 end
 
+-- The ships here, sorted by id: every step of a tick iterates them in this order. The
+-- list is kept between ticks and rebuilt only after a ship came or went, so a quiet
+-- tick sorts nothing. Only handlers use it (tools' inspections must not change state).
+local function shipList()
+  if not S.sorted then S.sorted = sortedShips() end
+  return S.sorted
+end
+
+local function addShip(s)
+  S.ships[s.id], S.sorted = s, nil
+end
+
+local function removeShip(s)
+  S.ships[s.id], S.sorted = nil, nil
+end
 
 local function orderError(m, text, kind, ship)
   Send({ Target = m.From, Action = "Order-Error", Error = text, Order = kind or m.Order,
@@ -39,12 +53,18 @@ local function wake()
   end
 end
 
--- The per-player part of this tick's updates.
+-- What a tick gives out: each player's part of the updates (private events, credits,
+-- whether it needs the grid), and the ships leaving for each destination.
+local function newOutcome()
+  return { players = {}, leaving = {}, destinations = {} }
+end
+
+-- A player's part of this tick's updates.
 local function outcome(out, pid)
-  local o = out[pid]
+  local o = out.players[pid]
   if not o then
-    o = { events = {}, credits = 0 }
-    out[pid] = o
+    o = { events = {}, credits = 0, spent = 0 }
+    out.players[pid] = o
   end
   return o
 end
@@ -67,7 +87,8 @@ Handlers.add("Setup", function(m) return m.Action == "Setup" and m.From == Owner
     ready = true, name = d.name, x = d.x, y = d.y, rows = d.grid, w = w, h = h,
     links = d.links or {}, linkNames = d.link_names or {}, inlinks = {}, wormholes = {},
     ships = {}, arriving = {}, planets = {}, planetKeys = {}, owned = 0, builds = {}, says = {},
-    names = {}, tick = 0, asleep = true, sayCount = 0,
+    names = {}, tick = 0, asleep = true, sayCount = 0, scorched = grid.nextToStars(d.grid),
+    earned = {}, held = {}, reportPhase = (d.x + d.y) % config.REPORT_EVERY,
     stats = { built = 0, destroyed = 0, arrived = 0, left = 0, placed = 0 },
   }
   for _, pid in ipairs(d.inlinks or {}) do S.inlinks[pid] = true end
@@ -91,16 +112,23 @@ local function validShip(s)
     and math.type(s.no) == "integer" and math.type(s.hull) == "integer" and math.type(s.cargo) == "integer"
 end
 
--- A ship handed over by a neighbouring sector (an edge or a wormhole). It belongs to
--- this sector from now on and is placed at the next tick.
+local function receive(entry)
+  assert(type(entry) == "table" and validShip(entry.ship) and math.type(entry.x) == "integer"
+    and math.type(entry.y) == "integer", "malformed Hand-Off")
+  local ship = entry.ship
+  assert(S.ships[ship.id] == nil and S.arriving[ship.id] == nil, "ship " .. ship.id .. " is here already")
+  S.names[ship.owner] = ship.name or S.names[ship.owner]
+  ship.name = nil
+  arrive(ship, entry.x, entry.y)
+end
+
+-- The ships a neighbouring sector (over an edge or a wormhole) sent here in one of its
+-- ticks. They belong to this sector from now on and are placed at its next tick.
+-- A malformed entry fails the whole message (and so takes none of them).
 Handlers.add("Hand-Off", function(m) return m.Action == "Hand-Off" and S.ready and S.inlinks[m.From] == true end, function(m)
   local d = data(m)
-  assert(d and validShip(d.ship) and math.type(d.x) == "integer" and math.type(d.y) == "integer",
-    "malformed Hand-Off")
-  assert(S.ships[d.ship.id] == nil and S.arriving[d.ship.id] == nil, "ship " .. d.ship.id .. " is here already")
-  S.names[d.ship.owner] = d.ship.name or S.names[d.ship.owner]
-  d.ship.name = nil
-  arrive(d.ship, d.x, d.y)
+  assert(d and type(d.ships) == "table" and #d.ships > 0, "malformed Hand-Off")
+  for _, entry in ipairs(d.ships) do receive(entry) end
   wake()
 end)
 
@@ -242,8 +270,10 @@ end)
 --------------------------------------------------------------------------------------
 -- The tick
 
+-- A ship leaves in this tick: out of this sector's ships, into this tick's batch for
+-- its destination (sent in the same slot by sendHandOffs).
 local function handOff(out, public, s, process, sector, x, y)
-  S.ships[s.id] = nil
+  removeShip(s)
   S.stats.left = S.stats.left + 1
   s.order, s.sell = nil, nil
   local ship = { id = s.id, owner = s.owner, no = s.no, hull = s.hull, cargo = s.cargo, name = S.names[s.owner] }
@@ -251,25 +281,40 @@ local function handOff(out, public, s, process, sector, x, y)
     ship.name = nil
     arrive(ship, x, y)
   else
-    Send({ Target = process, Action = "Hand-Off", Ship = s.id, Tick = S.tick,
-           Data = { ship = ship, x = x, y = y, from = S.name } })
+    local batch = out.leaving[process]
+    if not batch then
+      batch = {}
+      out.leaving[process] = batch
+      out.destinations[#out.destinations + 1] = process
+    end
+    batch[#batch + 1] = { ship = ship, x = x, y = y }
   end
-  outcome(out, s.owner).events[#outcome(out, s.owner).events + 1] =
-    { type = "left", ship = s.id, to = sector, process = process }
+  local o = outcome(out, s.owner)
+  o.events[#o.events + 1] = { type = "left", ship = s.id, to = sector, process = process }
   public[#public + 1] = { type = "left", ship = s.id, to = sector }
 end
 
+-- One Hand-Off per destination and tick, with every ship leaving for it (sorted by id).
+local function sendHandOffs(out)
+  for _, process in ipairs(out.destinations) do
+    Send({ Target = process, Action = "Hand-Off",
+           Data = { from = S.name, tick = S.tick, ships = out.leaving[process] } })
+  end
+end
+
 local function placeArrivals(out, public)
+  if next(S.arriving) == nil then return end
   local occupied = {}
-  for _, s in pairs(S.ships) do occupied[grid.key(s.x, s.y)] = true end
+  for _, s in pairs(S.ships) do occupied[grid.index(s.x, s.y)] = true end
   for _, id in ipairs(sortedKeys(S.arriving)) do
     local a = S.arriving[id]
-    local x, y = grid.nearestFree(S.rows, a.x, a.y, function(cx, cy) return not occupied[grid.key(cx, cy)] end)
+    local x, y = grid.nearestFree(S.rows, a.x, a.y, function(cx, cy) return not occupied[grid.index(cx, cy)] end)
     if x then
       local s = a.ship
       s.x, s.y = x, y
-      S.ships[id], S.arriving[id] = s, nil
-      occupied[grid.key(x, y)] = true
+      addShip(s)
+      S.arriving[id] = nil
+      occupied[grid.index(x, y)] = true
       S.stats.arrived = S.stats.arrived + 1
       local o = outcome(out, s.owner)
       o.events[#o.events + 1] = { type = "arrived", ship = id, x = x, y = y }
@@ -290,10 +335,10 @@ local EDGE_ENTRY = {
 local function detourIfParked(s, parked)
   local o = s.order
   local want = o.path[o.i]
-  if not parked[grid.key(want[1], want[2])] then return want end
+  if not parked[grid.index(want[1], want[2])] then return want end
   local goal = o.path[#o.path]
   local detour = movement.path(S.rows, s.x, s.y, goal[1], goal[2],
-    function(x, y) return parked[grid.key(x, y)] end)
+    function(x, y) return parked[grid.index(x, y)] end)
   if detour and #detour > 0 then
     o.path, o.i = detour, 1
     return detour[1]
@@ -304,9 +349,9 @@ end
 local function moveShips(out, public)
   local list, parked = {}, {}
   for _, s in pairs(S.ships) do
-    if not (s.order and (s.order.kind == "move" or s.order.kind == "step")) then parked[grid.key(s.x, s.y)] = true end
+    if not (s.order and (s.order.kind == "move" or s.order.kind == "step")) then parked[grid.index(s.x, s.y)] = true end
   end
-  for _, s in ipairs(sortedShips()) do
+  for _, s in ipairs(shipList()) do
     local o, want, exit = s.order, nil, nil
     if o and o.kind == "move" then
       want = detourIfParked(s, parked)
@@ -339,7 +384,7 @@ local function moveShips(out, public)
 end
 
 local function destroy(out, public, s, why)
-  S.ships[s.id] = nil
+  removeShip(s)
   S.stats.destroyed = S.stats.destroyed + 1
   local o = outcome(out, s.owner)
   o.events[#o.events + 1] = { type = "destroyed", ship = s.id, by = why }
@@ -347,7 +392,7 @@ local function destroy(out, public, s, why)
 end
 
 local function fight(out, public)
-  local ships = sortedShips()
+  local ships = shipList()
   local attacks = {}
   for _, s in ipairs(ships) do
     if s.order and s.order.kind == "attack" then
@@ -363,7 +408,7 @@ local function fight(out, public)
       end
     end
   end
-  local dmg = combat.damage(S.rows, ships, attacks)
+  local dmg = combat.damage(ships, attacks, S.scorched)
   for _, s in ipairs(ships) do
     local d = dmg[s.id]
     if d then
@@ -375,7 +420,7 @@ local function fight(out, public)
 end
 
 local function mine(out, moved)
-  for _, s in ipairs(sortedShips()) do
+  for _, s in ipairs(shipList()) do
     if not moved[s.id] then
       local ore = mining.yield(S.rows, s)
       if ore > 0 then s.cargo = s.cargo + ore end
@@ -390,7 +435,7 @@ end
 
 local function captures(out, public)
   local capturing = {}
-  for _, s in ipairs(sortedShips()) do
+  for _, s in ipairs(shipList()) do
     if s.order and s.order.kind == "capture" then
       local p = S.planets[s.order.key]
       if p.owner == s.owner or not grid.adjacent(s.x, s.y, p.x, p.y) then
@@ -432,7 +477,7 @@ local function captures(out, public)
 end
 
 local function sells(out)
-  for _, s in ipairs(sortedShips()) do
+  for _, s in ipairs(shipList()) do
     if s.sell then
       s.sell = nil
       local o = outcome(out, s.owner)
@@ -473,8 +518,9 @@ local function builds(out, public)
       x, y = building.site(S.rows, b.x, b.y, function(cx, cy) return shipAt(cx, cy) ~= nil end)
     end
     if x and S.ships[b.id] == nil and S.arriving[b.id] == nil then
-      S.ships[b.id] = { id = b.id, owner = b.player, no = p.no, x = x, y = y, hull = config.HULL, cargo = 0 }
+      addShip({ id = b.id, owner = b.player, no = p.no, x = x, y = y, hull = config.HULL, cargo = 0 })
       S.stats.built = S.stats.built + 1
+      o.spent = o.spent + b.cost
       o.events[#o.events + 1] = { type = "built", ship = b.id, x = x, y = y, cost = b.cost, order = b.orderId }
       public[#public + 1] = { type = "built", ship = b.id }
     else
@@ -491,42 +537,130 @@ local function says(public)
   S.says = {}
 end
 
--- The public view of the sector after a tick (every recipient gets the same).
-function SectorView()
-  local ships, planets, names = {}, {}, {}
-  for _, s in ipairs(sortedShips()) do
-    ships[#ships + 1] = { s.id, s.no, s.x, s.y, s.hull, s.cargo }
+-- The public view of the sector after a tick (every recipient gets the same), and
+-- each owner's rows of it (its own ships), from the sorted ships.
+local function viewOf(ships)
+  local rows, planets, names, own = {}, {}, {}, {}
+  for _, s in ipairs(ships) do
+    local row = { s.id, s.no, s.x, s.y, s.hull, s.cargo }
+    rows[#rows + 1] = row
     names[tostring(s.no)] = S.names[s.owner]
+    local mine = own[s.owner]
+    if not mine then
+      mine = {}
+      own[s.owner] = mine
+    end
+    mine[#mine + 1] = row
   end
   for _, k in ipairs(S.planetKeys) do
     local p = S.planets[k]
     planets[#planets + 1] = { p.x, p.y, p.no, p.progress }
   end
-  return { tick = S.tick, sector = S.name, ships = ships, planets = planets, players = names }
+  return { tick = S.tick, sector = S.name, ships = rows, planets = planets, players = names }, own
 end
 
+function SectorView() return (viewOf(sortedShips())) end
+
+-- This tick's chat for the players' Chat messages: {no, name, text} per say, or nil.
+local function chatLines(public, names)
+  local lines
+  for _, ev in ipairs(public) do
+    if ev.type == "say" then
+      lines = lines or {}
+      lines[#lines + 1] = { no = ev.no, name = names[tostring(ev.no)], text = ev.text }
+    end
+  end
+  return lines
+end
+
+-- One Sector-Update per player with ships here or news. Data is the view, encoded
+-- once: the player passes it on to its client without reading it. The tag Private is the
+-- player's own part (see docs/GAME-PROTOCOL.md).
 local function publish(out, public)
-  local view = SectorView()
+  local view, own = viewOf(shipList())
   view.events = public
   local shared = json.encode(view)
-  for _, s in pairs(S.ships) do outcome(out, s.owner) end
-  for _, pid in ipairs(sortedKeys(out)) do
-    local o = out[pid]
-    local mine = { credits = o.credits, events = o.events }
+  local chat = chatLines(public, view.players)
+  for pid in pairs(own) do outcome(out, pid) end
+  for _, pid in ipairs(sortedKeys(out.players)) do
+    local o = out.players[pid]
+    local mine = { tick = S.tick, credits = o.credits, events = o.events, ships = own[pid] or {}, chat = chat }
     if o.grid then mine.grid = S.rows end
-    Send({ Target = pid, Action = "Sector-Update", Tick = S.tick, Sector = S.name,
-           ["Content-Type"] = "application/json",
-           Data = '{"view":' .. shared .. ',"mine":' .. json.encode(mine) .. '}' })
+    Send({ Target = pid, Action = "Sector-Update", Private = json.encode(mine), Data = shared })
   end
+end
+
+--------------------------------------------------------------------------------------
+-- Scores: the world's leaderboard adds up, per player, what changed in each sector
+-- (so players need not report). Each sector sends what its players earned here
+-- (income and sales, less ships built) and how the ore and planets they hold here
+-- changed, every REPORT_EVERY ticks (sectors take turns, by position) and when it
+-- goes to sleep.
+
+local function earn(out)
+  for pid, o in pairs(out.players) do
+    local net = o.credits - o.spent
+    if net ~= 0 then S.earned[pid] = (S.earned[pid] or 0) + net end
+  end
+end
+
+-- Ore (ships here and arriving) and planets each player holds here now.
+local function holdings()
+  local now = {}
+  local function of(pid)
+    local h = now[pid]
+    if not h then
+      h = { ore = 0, planets = 0 }
+      now[pid] = h
+    end
+    return h
+  end
+  for _, s in pairs(S.ships) do
+    local h = of(s.owner)
+    h.ore = h.ore + s.cargo
+  end
+  for _, a in pairs(S.arriving) do
+    local h = of(a.ship.owner)
+    h.ore = h.ore + a.ship.cargo
+  end
+  for _, p in pairs(S.planets) do
+    if p.owner then
+      local h = of(p.owner)
+      h.planets = h.planets + 1
+    end
+  end
+  return now
+end
+
+-- pid -> {credits, ore, planets} changes since the last report, or nil when none.
+local function scoreChanges()
+  local now, changes, any = holdings(), {}, false
+  local NONE = { ore = 0, planets = 0 }
+  local function add(pid)
+    if changes[pid] then return end
+    local h, was = now[pid] or NONE, S.held[pid] or NONE
+    local c = { credits = S.earned[pid] or 0, ore = h.ore - was.ore, planets = h.planets - was.planets }
+    if c.credits ~= 0 or c.ore ~= 0 or c.planets ~= 0 then changes[pid], any = c, true end
+  end
+  for pid in pairs(now) do add(pid) end
+  for pid in pairs(S.held) do add(pid) end
+  for pid in pairs(S.earned) do add(pid) end
+  S.held, S.earned = now, {}
+  return any and changes or nil
+end
+
+local function reportDue()
+  return (S.tick + S.reportPhase) % config.REPORT_EVERY == 0
 end
 
 Handlers.add("Tick", function(m) return m.Action == "Tick" and m.From == Owner and S.ready end, function(m)
   local n = math.tointeger(tonumber(m.Tick))
   if not n or n <= S.tick then return end
   S.tick = n
-  local out, public = {}, {}
+  local out, public = newOutcome(), {}
   placeArrivals(out, public)
   local moved = moveShips(out, public)
+  sendHandOffs(out)
   fight(out, public)
   mine(out, moved)
   captures(out, public)
@@ -535,9 +669,13 @@ Handlers.add("Tick", function(m) return m.Action == "Tick" and m.From == Owner a
   builds(out, public)
   says(public)
   publish(out, public)
+  earn(out)
   if next(S.ships) == nil and next(S.arriving) == nil and S.owned == 0 then
     S.asleep = true
-    Send({ Target = Owner, Action = "Sleep", Sector = S.name })
+    Send({ Target = Owner, Action = "Sleep", Sector = S.name, Data = scoreChanges() })
+  elseif reportDue() then
+    local changes = scoreChanges()
+    if changes then Send({ Target = Owner, Action = "Scores", Data = changes }) end
   end
 end)
 

@@ -27,6 +27,7 @@ Handlers.add("Init", function(m) return m.Action == "Init" and m.From == Owner e
     sectors = {}, order = {}, byPos = {}, byProcess = {}, pending = {}, spawned = 0,
     spawnSectors = {}, players = {}, byPlayerProcess = {}, joining = {}, queue = {},
     nextNo = 1, tick = 0, active = {}, scores = {}, dirty = false,
+    board = {}, leaders = {}, cutoff = nil,
   }
   for _, sec in ipairs(map.sectors) do
     W.sectors[sec.name] = { def = sec, spawn = grid.find(sec.grid, grid.SPAWN) }
@@ -80,6 +81,18 @@ local function cleanName(name, no)
   return name
 end
 
+-- Leaderboard order: score descending, then player number (unique, so the order is total).
+local function ahead(a, b)
+  if a.score ~= b.score then return a.score > b.score end
+  return a.no < b.no
+end
+
+-- After a player's score changed: the published leaderboard is stale only if the
+-- player is on it, or now beats its last row (or the board is not full yet).
+local function scoreChanged(s)
+  if W.leaders[s.address] or not W.cutoff or ahead(s, W.cutoff) then W.dirty = true end
+end
+
 local function startJoin(address, name)
   local no = W.nextNo
   W.nextNo = no + 1
@@ -107,9 +120,10 @@ local function finishJoin(p, process)
          Data = { player = process, no = p.no, name = p.name, ships = p.ships, x = p.x, y = p.y } })
   Send({ Target = p.address, Action = "Joined", Process = process, Number = p.no, Sector = p.home,
          ["Player-Name"] = p.name })
-  W.scores[p.address] = { no = p.no, name = p.name, process = process, credits = config.START_CREDITS,
-                          ore = 0, planets = 0, score = economy.score(0, config.START_CREDITS, 0) }
-  W.dirty = true
+  W.scores[p.address] = { address = p.address, no = p.no, name = p.name, process = process,
+                          credits = config.START_CREDITS, ore = 0, planets = 0,
+                          score = economy.score(0, config.START_CREDITS, 0) }
+  scoreChanged(W.scores[p.address])
 end
 
 Handlers.add("Spawned", function(m) return m.Action == "Spawned" and m.From == ao.id end, function(m)
@@ -168,16 +182,51 @@ Handlers.add("Join", "Join", function(m)
   startJoin(m.From, m["Player-Name"] or m.Name)
 end)
 
-local function publishLeaderboard()
-  local rows = {}
-  for address, s in pairs(W.scores) do
-    rows[#rows + 1] = { address = address, name = s.name, no = s.no, process = s.process,
-                        score = s.score, credits = s.credits, ore = s.ore, planets = s.planets }
+-- Puts `s` in its place in `top` (best first, at most `size` long) if it gets in.
+local function place(top, s, size)
+  local n = #top
+  if n == 0 or ahead(top[n], s) then   -- behind all of them: at the end, if there is room
+    if n < size then top[n + 1] = s end
+    return
   end
-  table.sort(rows, function(a, b) if a.score ~= b.score then return a.score > b.score end return a.no < b.no end)
-  local top = {}
-  for i = 1, math.min(#rows, config.LEADERBOARD_SIZE) do top[i] = rows[i] end
-  Send({ device = "patch@1.0", leaderboard = top })
+  local lo, hi = 1, n
+  while lo < hi do
+    local mid = (lo + hi) // 2
+    if ahead(s, top[mid]) then hi = mid else lo = mid + 1 end
+  end
+  table.insert(top, lo, s)
+  top[size + 1] = nil
+end
+
+-- The `size` best entries of W.scores, best first, without sorting everyone: the
+-- last leaderboard's players go in first, so the bar is high from the start and
+-- almost every other player is turned away by one comparison.
+local function best(size)
+  local top, before = {}, {}
+  for _, address in ipairs(W.board) do
+    before[address] = true
+    place(top, W.scores[address], size)
+  end
+  local last = top[#top]
+  for address, s in pairs(W.scores) do
+    if not before[address] and (#top < size or ahead(s, last)) then
+      place(top, s, size)
+      last = top[#top]
+    end
+  end
+  return top
+end
+
+local function publishLeaderboard()
+  local rows, board, leaders = {}, {}, {}
+  for i, s in ipairs(best(config.LEADERBOARD_SIZE)) do
+    rows[i] = { address = s.address, name = s.name, no = s.no, process = s.process,
+                score = s.score, credits = s.credits, ore = s.ore, planets = s.planets }
+    board[i], leaders[s.address] = s.address, true
+  end
+  Send({ device = "patch@1.0", leaderboard = rows })
+  local last = rows[config.LEADERBOARD_SIZE]
+  W.board, W.leaders, W.cutoff = board, leaders, last and { score = last.score, no = last.no } or nil
   W.dirty = false
 end
 
@@ -197,23 +246,35 @@ Handlers.add("Wake", function(m) return m.Action == "Wake" and W.byProcess and W
   W.active[W.byProcess[m.From]] = true
 end)
 
-Handlers.add("Sleep", function(m) return m.Action == "Sleep" and W.byProcess and W.byProcess[m.From] ~= nil end, function(m)
-  W.active[W.byProcess[m.From]] = nil
-end)
-
-local function count(v, name)
-  local n = math.tointeger(tonumber(v))
-  assert(n and n >= 0, "Report: " .. name .. " must be a whole number >= 0")
-  return n
+local function validChange(c)
+  return type(c) == "table" and math.type(c.credits) == "integer" and math.type(c.ore) == "integer"
+    and math.type(c.planets) == "integer"
 end
 
-Handlers.add("Report", function(m)
-  return m.Action == "Report" and W.byPlayerProcess and W.byPlayerProcess[m.From] ~= nil
-end, function(m)
-  local s = W.scores[W.byPlayerProcess[m.From]]
-  s.credits, s.ore, s.planets = count(m.Credits, "Credits"), count(m.Ore, "Ore"), count(m.Planets, "Planets")
-  s.score = economy.score(s.planets, s.credits, s.ore)
-  W.dirty = true
+-- A sector's score changes (see sector.lua): player process -> {credits, ore,
+-- planets} to add. The sum over sectors is each player's credits, ore and planets.
+-- A bad entry is skipped, not fatal: failing would lose the others' changes too.
+local function addScores(changes)
+  for pid, c in pairs(changes) do
+    local s = W.scores[W.byPlayerProcess[pid] or ""]
+    if s and validChange(c) then
+      s.credits, s.ore, s.planets = s.credits + c.credits, s.ore + c.ore, s.planets + c.planets
+      s.score = economy.score(s.planets, s.credits, s.ore)
+      scoreChanged(s)
+    else
+      print("Scores: skipped the change " .. tostring(pid))
+    end
+  end
+end
+
+-- A sector going to sleep sends its last score changes with it.
+Handlers.add("Sleep", function(m) return m.Action == "Sleep" and W.byProcess and W.byProcess[m.From] ~= nil end, function(m)
+  W.active[W.byProcess[m.From]] = nil
+  if type(m.Data) == "table" then addScores(m.Data) end
+end)
+
+Handlers.add("Scores", function(m) return m.Action == "Scores" and W.byProcess and W.byProcess[m.From] ~= nil end, function(m)
+  addScores(data(m) or {})
 end)
 
 -- Anything else is dropped (it would otherwise fill the Inbox).

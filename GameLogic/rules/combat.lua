@@ -19,15 +19,16 @@ function M.check(attacker, target)
   return nil
 end
 
--- `attacks` is a list of { attacker = ship, target = ship } already checked. Returns
--- id -> damage, adding star damage for every ship next to a star.
-function M.damage(rows, ships, attacks)
+-- `attacks` is a list of { attacker = ship, target = ship } already checked;
+-- `scorched` the set of cells next to a star (grid.nextToStars). Returns id -> damage,
+-- adding star damage for every ship next to a star.
+function M.damage(ships, attacks, scorched)
   local dmg = {}
   for _, a in ipairs(attacks) do
     dmg[a.target.id] = (dmg[a.target.id] or 0) + config.ATTACK_DAMAGE
   end
   for _, s in ipairs(ships) do
-    if grid.nearStar(rows, s.x, s.y) then dmg[s.id] = (dmg[s.id] or 0) + config.STAR_DAMAGE end
+    if scorched[grid.index(s.x, s.y)] then dmg[s.id] = (dmg[s.id] or 0) + config.STAR_DAMAGE end
   end
   return dmg
 end

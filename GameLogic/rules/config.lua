@@ -16,6 +16,6 @@ return {
   PLANET_SCORE = 100,    -- score per planet held
   SAY_MAX = 200,         -- longest chat line (bytes)
   NAME_MAX = 24,         -- longest player name (bytes)
-  REPORT_EVERY = 5,      -- ticks between two score reports of a player to the world
+  REPORT_EVERY = 5,      -- ticks between two score reports of a sector to the world
   LEADERBOARD_SIZE = 100, -- players the published leaderboard lists
 }

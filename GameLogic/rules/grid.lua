@@ -10,6 +10,10 @@ M.DIR_ORDER = { "N", "E", "S", "W" }
 
 function M.key(x, y) return x .. "," .. y end
 
+-- A cell's number (for x below 65536): a cheaper key than M.key's string for the sets
+-- a tick builds and drops.
+function M.index(x, y) return y * 65536 + x end
+
 function M.size(rows) return #(rows[1] or ""), #rows end
 
 -- The character at (x, y), or nil outside the grid.
@@ -45,6 +49,18 @@ function M.nearStar(rows, x, y)
   return false
 end
 
+-- The cells next to a star, as a set of M.index numbers: a grid never changes, so a
+-- sector works this out once instead of looking around every ship every tick.
+function M.nextToStars(rows)
+  local set = {}
+  for y = 0, #rows - 1 do
+    for x = 0, #rows[y + 1] - 1 do
+      if M.nearStar(rows, x, y) then set[M.index(x, y)] = true end
+    end
+  end
+  return set
+end
+
 -- Every cell holding character c, in row-major order.
 function M.find(rows, c)
   local out = {}
@@ -61,7 +77,7 @@ end
 -- breadth-first over passable cells in N, E, S, W order, so the answer is fixed.
 function M.nearestFree(rows, x, y, free)
   local w, h = M.size(rows)
-  local seen, queue, head = { [M.key(x, y)] = true }, { { x, y } }, 1
+  local seen, queue, head = { [M.index(x, y)] = true }, { { x, y } }, 1
   while queue[head] do
     local cx, cy = queue[head][1], queue[head][2]
     head = head + 1
@@ -70,7 +86,7 @@ function M.nearestFree(rows, x, y, free)
     end
     for _, d in ipairs(M.DIR_ORDER) do
       local nx, ny = cx + M.DIRS[d][1], cy + M.DIRS[d][2]
-      local k = M.key(nx, ny)
+      local k = M.index(nx, ny)
       if nx >= 0 and ny >= 0 and nx < w and ny < h and not seen[k] then
         seen[k] = true
         queue[#queue + 1] = { nx, ny }

@@ -9,16 +9,16 @@ function M.path(rows, fx, fy, tx, ty, blocked)
   local w, h = grid.size(rows)
   if not grid.passable(grid.cell(rows, tx, ty)) then return nil end
   if fx == tx and fy == ty then return {} end
-  local prev, queue, head = { [grid.key(fx, fy)] = false }, { { fx, fy } }, 1
+  local prev, queue, head = { [grid.index(fx, fy)] = false }, { { fx, fy } }, 1
   while queue[head] do
     local cx, cy = queue[head][1], queue[head][2]
     head = head + 1
     if cx == tx and cy == ty then
-      local out, k = {}, grid.key(cx, cy)
+      local out, k = {}, grid.index(cx, cy)
       while prev[k] do
         table.insert(out, 1, { cx, cy })
         cx, cy = prev[k][1], prev[k][2]
-        k = grid.key(cx, cy)
+        k = grid.index(cx, cy)
       end
       return out
     end
@@ -26,7 +26,7 @@ function M.path(rows, fx, fy, tx, ty, blocked)
     if not (grid.cell(rows, cx, cy) == grid.WORMHOLE and head > 2) then
       for _, d in ipairs(grid.DIR_ORDER) do
         local nx, ny = cx + grid.DIRS[d][1], cy + grid.DIRS[d][2]
-        local k = grid.key(nx, ny)
+        local k = grid.index(nx, ny)
         if nx >= 0 and ny >= 0 and nx < w and ny < h and prev[k] == nil
           and grid.passable(grid.cell(rows, nx, ny))
           and not (blocked and blocked(nx, ny) and not (nx == tx and ny == ty)) then
@@ -49,18 +49,18 @@ end
 function M.resolve(ships)
   local at, wants, moving = {}, {}, {}
   for _, s in ipairs(ships) do
-    at[grid.key(s.x, s.y)] = s
+    at[grid.index(s.x, s.y)] = s
     if s.want then
       moving[s.id] = true
       if not s.exit then
-        local k = grid.key(s.want[1], s.want[2])
+        local k = grid.index(s.want[1], s.want[2])
         wants[k] = (wants[k] or 0) + 1
       end
     end
   end
   for _, s in ipairs(ships) do
     if s.want and not s.exit then
-      local k = grid.key(s.want[1], s.want[2])
+      local k = grid.index(s.want[1], s.want[2])
       local other = at[k]
       if wants[k] > 1 then moving[s.id] = nil end
       if other and other.want and not other.exit
@@ -74,7 +74,7 @@ function M.resolve(ships)
     changed = false
     for _, s in ipairs(ships) do
       if moving[s.id] and not s.exit then
-        local other = at[grid.key(s.want[1], s.want[2])]
+        local other = at[grid.index(s.want[1], s.want[2])]
         if other and other ~= s and not moving[other.id] then
           moving[s.id] = nil
           changed = true

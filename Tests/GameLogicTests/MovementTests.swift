@@ -85,6 +85,33 @@ import Game
         #expect(try await h.world.summary().active == ["Sol", "Vega"])
     }
 
+    @Test func shipsCrossingOneEdgeInOneTickTravelInOneHandOff() async throws {
+        let h = try await GameHarness()
+        let alice = try await h.join("alice")
+        try await h.tick()
+        // One after the other: both shortest paths start through 3,0.
+        try await h.order(alice, "Move", ["Ship": "P1.2", "X": "15", "Y": "0"])
+        #expect(try await OrdersTests.travel(h, "Sol", "P1.2", to: 15, 0))
+        try await h.order(alice, "Move", ["Ship": "P1.3", "X": "15", "Y": "1"])
+        #expect(try await OrdersTests.travel(h, "Sol", "P1.3", to: 15, 1))
+        try await h.order(alice, "Move", ["Ship": "P1.2", "Dir": "E"])
+        try await h.order(alice, "Move", ["Ship": "P1.3", "Dir": "E"])
+        let sol = try await h.sectorID("Sol")
+        let before = try h.head(sol)
+        try await h.tick()
+        let handOffs = try h.emitted(sol, after: before).filter { $0[tag: "Action"] == "Hand-Off" }
+        #expect(handOffs.count == 1)
+        #expect(handOffs.first?.target == (try await h.sectorID("Vega")))
+        let ships = (handOffs.first?.json["ships"] as? [[String: Any]])?.compactMap { ($0["ship"] as? [String: Any])?["id"] as? String }
+        #expect(ships == ["P1.2", "P1.3"])
+        #expect(try await h.arriving("Vega").sorted() == ["P1.2", "P1.3"])
+        try await h.tick()
+        let vega = try await h.ships("Vega")
+        #expect(vega["P1.2"] == ShipState(no: 1, x: 0, y: 0, hull: 10, cargo: 0))
+        #expect(vega["P1.3"] == ShipState(no: 1, x: 0, y: 1, hull: 10, cargo: 0))
+        #expect(try await h.ships("Sol").count == 1)
+    }
+
     @Test func aShipEnteringAWormholeComesOutInTheTargetSector() async throws {
         let h = try await GameHarness()
         let alice = try await h.join("alice")

@@ -65,7 +65,7 @@ import Game
         let row = last?.first
         #expect(row?["address"] as? String == alice.address)
         #expect(row?["planets"] as? Int == 1)
-        // Reports come at most every REPORT_EVERY (5) ticks: consistent, and recent.
+        // Sectors report score changes every REPORT_EVERY (5) ticks: consistent, and recent.
         let score = row?["score"] as? Int ?? -1
         #expect(score == 100 * 1 + (row?["credits"] as? Int ?? 0) + (row?["ore"] as? Int ?? 0))
         let now = Int(try await h.lua(alice.id, "return PlayerSummary().score")) ?? 0

@@ -78,6 +78,29 @@ import Game
         return w
     }
 
+    /// The world's numbers for each player are the sums of the sectors' score reports:
+    /// with what the sectors have not reported yet, they are the player's own.
+    static func checkLeaderboardNumbers(_ h: GameHarness, _ players: [GameHarness.Player]) async throws {
+        for p in players {
+            let world = try await h.lua(h.world.worldID, """
+                local s = W.scores['\(p.address)']
+                return s.credits .. "," .. s.ore .. "," .. s.planets .. "," .. s.score
+                """).split(separator: ",").map { Int($0)! }
+            var pending = [0, 0, 0]   // credits not reported; ore and planets reported
+            for name in sectors {
+                let text = try await h.lua(h.sectorID(name), """
+                    local held = S.held['\(p.id)'] or { ore = 0, planets = 0 }
+                    return (S.earned['\(p.id)'] or 0) .. "," .. held.ore .. "," .. held.planets
+                    """)
+                for (i, n) in text.split(separator: ",").map({ Int($0)! }).enumerated() { pending[i] += n }
+            }
+            let credits = try await h.playerValue(p, "P.credits")
+            #expect(world[0] + pending[0] == credits, "\(p.name): world \(world), unreported \(pending[0]), has \(credits)")
+            #expect(world[1] == pending[1] && world[2] == pending[2], "\(p.name): world \(world), sectors \(pending)")
+            #expect(world[3] == 100 * world[2] + world[0] + world[1])
+        }
+    }
+
     // Seeds 1–4 all build, destroy and capture (checked when the movement rules changed).
     static let seed: UInt64 = 1
 
@@ -158,6 +181,7 @@ import Game
         var planets = 0
         for p in players { planets += try await h.playerValue(p, "P.planetCount") }
         #expect(planets > 0, "no planet was captured")
+        try await Self.checkLeaderboardNumbers(h, players)
         print("property game: \(final.owners.count) ships, \(final.built) built, \(final.destroyed) destroyed, \(planets) planets held")
         var digests: [String] = []
         for name in Self.sectors { digests.append(try await h.sectorDigest(name)) }

@@ -98,7 +98,8 @@ test("combat checks range and ownership, damage is simultaneous with star burns"
   eq(combat.check(a, c) ~= nil, true)   -- own ship
   local far = { id = "f", owner = "q", x = 4, y = 0 }
   eq(combat.check(a, far) ~= nil, true)
-  local d = combat.damage(rows, { a, b, c }, { { attacker = a, target = b }, { attacker = b, target = a } })
+  local d = combat.damage({ a, b, c }, { { attacker = a, target = b }, { attacker = b, target = a } },
+    grid.nextToStars(rows))
   eq(d.a, config.ATTACK_DAMAGE)
   eq(d.b, config.ATTACK_DAMAGE + config.STAR_DAMAGE)   -- 3,2 is next to the star at 2,2
 end)
@@ -155,6 +156,9 @@ test("orders parse whole numbers strictly and name what is wrong", function()
   _, err = orders.parse("Say", { Data = string.rep("x", config.SAY_MAX + 1) })
   eq(err ~= nil, true)
 end)
+
+package.path = "Tests/Lua/game/?.lua;" .. package.path
+require("processes")(test, eq)
 
 print(passed .. " passed, " .. failed .. " failed")
 os.exit(failed == 0 and 0 or 1)

@@ -19,19 +19,22 @@ typedef struct reader {
     const char *end;
 } reader;
 
+/// Copies the next `n` bytes to `out`, or raises when the message ends first.
+static void read_bytes(lua_State *L, reader *r, void *out, size_t n) {
+    if ((size_t)(r->end - r->at) < n) luaL_error(L, "packed message is truncated");
+    memcpy(out, r->at, n);
+    r->at += n;
+}
+
 static uint32_t read_u32(lua_State *L, reader *r) {
     uint32_t v;
-    if ((size_t)(r->end - r->at) < sizeof v) luaL_error(L, "packed message is truncated");
-    memcpy(&v, r->at, sizeof v);
-    r->at += sizeof v;
+    read_bytes(L, r, &v, sizeof v);
     return v;
 }
 
 static int64_t read_i64(lua_State *L, reader *r) {
     int64_t v;
-    if ((size_t)(r->end - r->at) < sizeof v) luaL_error(L, "packed message is truncated");
-    memcpy(&v, r->at, sizeof v);
-    r->at += sizeof v;
+    read_bytes(L, r, &v, sizeof v);
     return v;
 }
 

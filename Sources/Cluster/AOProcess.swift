@@ -52,34 +52,9 @@ public final class AOProcess {
     /// The next slot this process expects.
     public private(set) var nextSlot: Int64 = 0
 
-    /// Creates the process with the prelude loaded, before its spawn message
-    /// (slot 0), which the caller delivers with `handle` like any other.
-    public init(identity: ProcessIdentity, moduleSource: String, limits: LuaLimits = .default,
-                snapshotInterval: Int = 1_000) throws {
-        self.identity = identity
-        self.moduleSource = moduleSource
-        self.limits = limits
-        self.snapshotInterval = max(1, snapshotInterval)
-        envJSON = Self.environmentJSON(identity, moduleSource: nil)
-        live = try freshState()
-    }
-
-    /// Recreates a process from a `persist()` snapshot taken after `slot - 1`
-    /// messages: it continues at `slot` exactly as the original would.
-    public init(identity: ProcessIdentity, moduleSource: String, snapshot: [UInt8], nextSlot: Int64,
-                limits: LuaLimits = .default, snapshotInterval: Int = 1_000) throws {
-        self.identity = identity
-        self.moduleSource = moduleSource
-        self.limits = limits
-        self.snapshotInterval = max(1, snapshotInterval)
-        envJSON = Self.environmentJSON(identity, moduleSource: nil)
-        self.nextSlot = nextSlot
-        live = try restoreState(snapshot)
-        base = .bytes(snapshot)
-    }
-
     /// A process known to be at `nextSlot` whose heap is not in memory: `wake` must
     /// rebuild it before anything else (a restart loads processes this way, lazily).
+    /// The other initialisers start here and then give it a heap.
     public init(hibernatingAt nextSlot: Int64, identity: ProcessIdentity, moduleSource: String,
                 limits: LuaLimits = .default, snapshotInterval: Int = 1_000) {
         self.identity = identity
@@ -88,6 +63,24 @@ public final class AOProcess {
         self.snapshotInterval = max(1, snapshotInterval)
         envJSON = Self.environmentJSON(identity, moduleSource: nil)
         self.nextSlot = nextSlot
+    }
+
+    /// Creates the process with the prelude loaded, before its spawn message
+    /// (slot 0), which the caller delivers with `handle` like any other.
+    public convenience init(identity: ProcessIdentity, moduleSource: String, limits: LuaLimits = .default,
+                            snapshotInterval: Int = 1_000) throws {
+        self.init(hibernatingAt: 0, identity: identity, moduleSource: moduleSource, limits: limits,
+                  snapshotInterval: snapshotInterval)
+        try wake(snapshot: nil, replaying: [])
+    }
+
+    /// Recreates a process from a `persist()` snapshot taken after `slot - 1`
+    /// messages: it continues at `slot` exactly as the original would.
+    public convenience init(identity: ProcessIdentity, moduleSource: String, snapshot: [UInt8], nextSlot: Int64,
+                            limits: LuaLimits = .default, snapshotInterval: Int = 1_000) throws {
+        self.init(hibernatingAt: nextSlot, identity: identity, moduleSource: moduleSource, limits: limits,
+                  snapshotInterval: snapshotInterval)
+        try wake(snapshot: snapshot, replaying: [])
     }
 
     /// Bytes the process's heap holds now (0 while hibernating).

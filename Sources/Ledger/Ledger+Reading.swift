@@ -140,24 +140,6 @@ extension Ledger {
         }
     }
 
-    /// The last slot and hash of every process with a non-empty log (for recovery),
-    /// ordered by process id. One index probe per process.
-    public func chainHeads() throws(LedgerError) -> [ChainHead] {
-        try read { db in
-            let statement = try RawStatement(db, """
-                SELECT a.process, a.slot, a.hash_chain FROM processes p
-                JOIN assignments a ON a.seq = (
-                    SELECT seq FROM assignments WHERE process = p.id ORDER BY slot DESC LIMIT 1)
-                ORDER BY p.id
-                """)
-            var heads: [ChainHead] = []
-            try statement.forEachRow {
-                heads.append(ChainHead(process: $0.text(0), slot: $0.int64(1), hashChain: $0.blob(2)))
-            }
-            return heads
-        }
-    }
-
     /// The origins among `origins` that no stored entry has: messages emitted by committed
     /// slots that were never assigned to their target, to redeliver on recovery.
     public func unassigned(_ origins: [MessageOrigin]) throws(LedgerError) -> [MessageOrigin] {

@@ -143,38 +143,124 @@ static lua_Unsigned open_list(lua_State *L, int t, const char *field) {
     return lua_rawlen(L, -1);
 }
 
-static void write_tags(lua_State *L, clua_vm *vm, int message) {
-    lua_Unsigned n = open_list(L, message, "Tags");
-    int tags = lua_gettop(L);
-    write_u32(L, vm, (uint32_t)n);
-    for (lua_Unsigned i = 1; i <= n; i++) {
-        if (lua_rawgeti(L, tags, (lua_Integer)i) != LUA_TTABLE) malformed(L, "a tag must be a table");
-        int tag = lua_gettop(L);
-        if (raw_field(L, tag, "name") != LUA_TSTRING || raw_field(L, tag, "value") != LUA_TSTRING)
-            malformed(L, "a tag must have a string name and value");
-        size_t nn, vn;
-        const char *name = lua_tolstring(L, -2, &nn);
-        const char *value = lua_tolstring(L, -1, &vn);
-        write_string(L, vm, name, nn);
-        write_string(L, vm, value, vn);
-        lua_settop(L, tags);
+/// Writes the prelude's `text(v)` of the value at `idx`: nil as "", strings as they
+/// are, numbers and booleans as `tostring` gives them, tables through __tostring or
+/// else as JSON, any other value as "<type>". The outbox keeps tag values as the
+/// handler gave them; they become text here, once, instead of in a Lua copy.
+static void write_text(lua_State *L, clua_vm *vm, int idx) {
+    idx = lua_absindex(L, idx);
+    size_t n;
+    const char *s;
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL:
+        write_string(L, vm, "", 0);
+        return;
+    case LUA_TSTRING:
+        s = lua_tolstring(L, idx, &n);
+        write_string(L, vm, s, n);
+        return;
+    case LUA_TNUMBER:
+    case LUA_TBOOLEAN:
+        s = luaL_tolstring(L, idx, &n);
+        break;
+    case LUA_TTABLE:
+        if (luaL_getmetafield(L, idx, "__tostring") != LUA_TNIL) {
+            lua_pop(L, 1);
+            s = luaL_tolstring(L, idx, &n);
+        } else {
+            lua_pushcfunction(L, clua_json_encode);
+            lua_pushvalue(L, idx);
+            lua_call(L, 1, 1);
+            s = lua_tolstring(L, -1, &n);
+        }
+        break;
+    default:
+        s = lua_pushfstring(L, "<%s>", luaL_typename(L, idx));
+        n = strlen(s);
     }
+    write_string(L, vm, s, n);
     lua_pop(L, 1);
 }
 
+/// The prelude's `isArray`: only positive integer keys, as many as `#t` says.
+static int is_tag_array(lua_State *L, int t) {
+    lua_Integer count = 0;
+    int only_positive_integers = 1;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        count++;
+        if (!lua_isinteger(L, -2) || lua_tointeger(L, -2) < 1) only_positive_integers = 0;
+        lua_pop(L, 1);
+    }
+    lua_len(L, t);
+    int is_integer;
+    lua_Integer length = lua_tointegerx(L, -1, &is_integer);
+    lua_pop(L, 1);
+    return only_positive_integers && is_integer && length == count;
+}
+
+/// A message's tags as the prelude's `ao._tagList` reads them: a list as it is (up to
+/// its first hole, as ipairs), a name -> value map in name order; anything else none.
+/// Names and values go through write_text.
+static void write_tags(lua_State *L, clua_vm *vm, int message) {
+    lua_getfield(L, message, "Tags");
+    int tags = lua_gettop(L);
+    size_t count_at = vm->scratch_length;
+    uint32_t count = 0;
+    write_u32(L, vm, 0);   /* the count, filled in at the end */
+    if (lua_type(L, tags) == LUA_TTABLE) {
+        if (is_tag_array(L, tags)) {
+            while (lua_geti(L, tags, (lua_Integer)count + 1) != LUA_TNIL) {
+                int tag = lua_gettop(L);
+                lua_getfield(L, tag, "name");
+                write_text(L, vm, -1);
+                lua_getfield(L, tag, "value");
+                write_text(L, vm, -1);
+                lua_settop(L, tags);
+                count++;
+            }
+        } else {
+            clua_collect_keys(L, tags, NULL);   /* the keys in canonical order */
+            int keys = lua_gettop(L);
+            lua_Integer total = (lua_Integer)lua_rawlen(L, keys);
+            for (lua_Integer i = 1; i <= total; i++) {
+                if (lua_rawgeti(L, keys, i) == LUA_TSTRING) {
+                    write_text(L, vm, -1);
+                    lua_gettable(L, tags);   /* pops the key */
+                    write_text(L, vm, -1);
+                    count++;
+                }
+                lua_settop(L, keys);
+            }
+        }
+    }
+    memcpy(vm->scratch + count_at, &count, sizeof count);
+    lua_settop(L, tags - 1);
+}
+
+/// Messages or Spawns: the outbox list itself (up to its first hole, as ipairs), each
+/// entry read as the prelude reads it: Target (absent when nil), Data and Tags as text.
 static void write_messages(lua_State *L, clua_vm *vm, int result, const char *field) {
-    lua_Unsigned n = open_list(L, result, field);
+    int type = raw_field(L, result, field);
     int list = lua_gettop(L);
-    write_u32(L, vm, (uint32_t)n);
-    for (lua_Unsigned i = 1; i <= n; i++) {
-        if (lua_rawgeti(L, list, (lua_Integer)i) != LUA_TTABLE) malformed(L, "a message must be a table");
+    size_t count_at = vm->scratch_length;
+    uint32_t count = 0;
+    write_u32(L, vm, 0);   /* the count, filled in at the end */
+    if (type != LUA_TNIL && type != LUA_TTABLE) malformed(L, "Messages and Spawns must be lists");
+    while (type == LUA_TTABLE && lua_geti(L, list, (lua_Integer)count + 1) != LUA_TNIL) {
         int message = lua_gettop(L);
-        write_field(L, vm, message, "Target", NULL);
-        write_field(L, vm, message, "Data", "");
+        if (lua_getfield(L, message, "Target") == LUA_TNIL) write_u32(L, vm, UINT32_MAX);
+        else write_text(L, vm, -1);
+        lua_settop(L, message);
+        lua_getfield(L, message, "Data");
+        write_text(L, vm, -1);
+        lua_settop(L, message);
         write_tags(L, vm, message);
         lua_settop(L, list);
+        count++;
     }
-    lua_pop(L, 1);
+    memcpy(vm->scratch + count_at, &count, sizeof count);
+    lua_settop(L, list - 1);
 }
 
 static void write_assignments(lua_State *L, clua_vm *vm, int result) {

@@ -88,19 +88,53 @@ import LuaVM
         #expect(result.error?.contains("malformed result") == true)
     }
 
-    @Test func aTagValueThatIsNotAStringIsRefusedNotCrashed() throws {
+    @Test func outboxValuesThatAreNotStringsBecomeText() throws {
+        // The host reads the outbox as the prelude's text(): numbers and booleans as
+        // tostring, tables as JSON (or __tostring), nil as "", other values as <type>;
+        // a map of tags in name order.
         let p = try ProcessHarness("")
         let code = """
             local real = _STARLANE.handle
             _STARLANE.handle = function(msg, env)
               local r = real(msg, env)
-              r.Messages = { { Target = 'x', Data = 'd', Tags = { { name = 'n', value = {} } } } }
+              local shown = setmetatable({}, { __tostring = function() return 'shown' end })
+              r.Messages = {
+                { Target = 7, Data = { 1, 2 }, Tags = { { name = 'n', value = 1.5 }, { name = 'b', value = true },
+                  { name = 't', value = { a = 1 } }, { name = 's', value = shown }, { name = 'f', value = print } } },
+                { Target = 'y', Tags = { Zed = 'z', Alpha = 2 } },
+              }
               return r
             end
             """
         #expect(p.eval(code).error == nil)
         let result = p.send("Anything")
-        #expect(result.error?.contains("string name and value") == true)
+        #expect(result.error == nil)
+        #expect(result.messages.count == 2)
+        let first = try #require(result.messages.first)
+        #expect(first.target == "7")
+        #expect(first.data == "[1,2]")
+        #expect(first.tags.map(\.name) == ["n", "b", "t", "s", "f"])
+        #expect(first.tags.map(\.value) == ["1.5", "true", "{\"a\":1}", "shown", "<function>"])
+        let second = result.messages[1]
+        #expect(second.data == "")
+        #expect(second.tags.map(\.name) == ["Alpha", "Zed"])
+        #expect(second.tags.map(\.value) == ["2", "z"])
+    }
+
+    @Test func anOutboxValueThatCannotBecomeTextFailsTheMessageNotTheHost() throws {
+        let p = try ProcessHarness("Before = 1")
+        let code = """
+            local real = _STARLANE.handle
+            _STARLANE.handle = function(msg, env)
+              local r = real(msg, env)
+              r.Messages = { { Target = 'x', Data = 'd', Tags = { { name = 'n', value = { print } } } } }
+              return r
+            end
+            """
+        #expect(p.eval(code).error == nil)
+        let result = p.send("Anything")
+        #expect(result.error?.contains("json") == true)
+        #expect(result.messages.isEmpty)
     }
 
     private func luaQuoted(_ s: String) -> String {

@@ -166,6 +166,13 @@ local function freshOutbox()
   madeSpawns, madeAssignments = outbox.Spawns, outbox.Assignments
 end
 
+-- The prelude hands the outbox of a finished message to the host and keeps an empty
+-- one: nothing can read it before the next message's ao.init would replace it anyway,
+-- and a snapshot then does not carry a busy message's whole output.
+function ao._handOverOutbox()
+  if not outboxUntouched(ao.outbox) then freshOutbox() end
+end
+
 -- Called at the start of every message: identity, authorities, an empty outbox.
 -- Like aos it re-applies the spawn's Module and Authority each time, so code that
 -- resets ao._module or ao.authorities sees them restored on the next message.
@@ -199,12 +206,30 @@ end
 -- Root keys become tags (in name order), then msg.Tags (a list or a map).
 -- Functions (reply, forward, onReply...) are not tags and are left out.
 local SKIP = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
+-- One list reused for every message's root tag names: filled and emptied below with
+-- nothing in between that could fail or call back (a failed message rolls the whole
+-- heap back anyway). Most messages have one or two such names: sorted only then.
+local rootNames = {}
 local function appendTags(tags, msg)
-  for _, k in ipairs(sortedStringKeys(msg)) do
-    local v = msg[k]
-    if not SKIP[k] and type(v) ~= "function" then tags[#tags + 1] = { name = k, value = v } end
+  local names, n = rootNames, 0
+  for k, v in next, msg do
+    if type(k) == "string" and not SKIP[k] and type(v) ~= "function" then
+      n = n + 1
+      names[n] = k
+    end
   end
-  for _, tag in ipairs(tagList(msg.Tags)) do tags[#tags + 1] = { name = tag.name, value = tag.value } end
+  if n > 1 then table.sort(names) end
+  local count = #tags
+  for i = 1, n do
+    local k = names[i]
+    names[i] = nil
+    count = count + 1
+    tags[count] = { name = k, value = rawget(msg, k) }
+  end
+  local extra = msg.Tags
+  if extra ~= nil then
+    for _, tag in ipairs(tagList(extra)) do tags[#tags + 1] = { name = tag.name, value = tag.value } end
+  end
 end
 
 local function encodeData(msg)
@@ -216,41 +241,59 @@ end
 
 local function anchor(n) return string.format("%032d", n) end
 
+-- The Reference a sent message or spawn carries, read back from its Anchor (the same
+-- counter, zero-padded).
+local function referenceOf(sent)
+  local n = math.tointeger(tonumber(rawget(sent, "Anchor")))
+  return n and tostring(n) or ""
+end
+
+-- What ao.send returns: aos gives it onReply and receive closures. Most messages never
+-- use them, so they are made on first use (then kept on the message) instead of twice
+-- per send: `sent.receive()` and `sent.onReply(...)` work as in aos; a raw walk of the
+-- message does not show them before that.
+local Sent = {}
+function Sent.__index(message, key)
+  if key ~= "onReply" and key ~= "receive" then return nil end
+  local ref = referenceOf(message)
+  -- onReply([from,] resolver): run resolver once on the reply (X-Reference = ref).
+  rawset(message, "onReply", function(...)
+    local from, resolver = message.Target, ...
+    if select("#", ...) == 2 then from, resolver = ... end
+    Handlers.once({ From = from, ["X-Reference"] = ref }, resolver)
+  end)
+  -- receive([from]): suspend the running handler until that reply arrives.
+  rawset(message, "receive", function(...)
+    local from = message.Target
+    if select("#", ...) == 1 then from = ... end
+    return Handlers.receive({ From = from, ["X-Reference"] = ref })
+  end)
+  return rawget(message, key)
+end
+
 function ao.send(msg)
   assert(type(msg) == "table", "msg should be a table")
   encodeData(msg)
-  ao.reference = ao.reference + 1
-  local ref = tostring(ao.reference)
+  local reference = ao.reference + 1
+  ao.reference = reference
   local message = {
     Target = msg.Target,
     Data = msg.Data,
-    Anchor = anchor(ao.reference),
+    Anchor = anchor(reference),
     Tags = {
       { name = "Data-Protocol", value = "ao" },
       { name = "Variant", value = "ao.TN.1" },
       { name = "Type", value = "Message" },
-      { name = "Reference", value = ref },
+      { name = "Reference", value = tostring(reference) },
     },
   }
   appendTags(message.Tags, msg)
   if not Handlers then return message end
 
-  table.insert(ao.outbox.Messages, { Target = message.Target, Data = message.Data,
-    Anchor = message.Anchor, Tags = message.Tags })
-
-  -- onReply([from,] resolver): run resolver once on the reply (X-Reference = ref).
-  message.onReply = function(...)
-    local from, resolver = message.Target, ...
-    if select("#", ...) == 2 then from, resolver = ... end
-    Handlers.once({ From = from, ["X-Reference"] = ref }, resolver)
-  end
-  -- receive([from]): suspend the running handler until that reply arrives.
-  message.receive = function(...)
-    local from = message.Target
-    if select("#", ...) == 1 then from = ... end
-    return Handlers.receive({ From = from, ["X-Reference"] = ref })
-  end
-  return message
+  local messages = ao.outbox.Messages
+  messages[#messages + 1] = { Target = message.Target, Data = message.Data,
+    Anchor = message.Anchor, Tags = message.Tags }
+  return setmetatable(message, Sent)
 end
 
 -- The notice this node delivers after a spawn: Action = Spawned, Process = the new id,
@@ -264,15 +307,27 @@ local function spawnedPattern(ref)
   end
 end
 
+-- What ao.spawn returns: onReply (also as `after`) and receive, made on first use.
+local Spawned = {}
+function Spawned.__index(spawn, key)
+  if key ~= "onReply" and key ~= "after" and key ~= "receive" then return nil end
+  local ref = referenceOf(spawn)
+  local function onReply(callback) Handlers.once(spawnedPattern(ref), callback) end
+  rawset(spawn, "onReply", onReply)
+  rawset(spawn, "after", onReply)
+  rawset(spawn, "receive", function() return Handlers.receive(spawnedPattern(ref)) end)
+  return rawget(spawn, key)
+end
+
 function ao.spawn(module, msg)
   assert(type(module) == "string", "Module source id is required!")
   assert(type(msg) == "table", "Message must be a table")
   encodeData(msg)
-  ao.reference = ao.reference + 1
-  local ref = tostring(ao.reference)
+  local reference = ao.reference + 1
+  ao.reference = reference
   local spawn = {
     Data = msg.Data or "NODATA",
-    Anchor = anchor(ao.reference),
+    Anchor = anchor(reference),
     Tags = {
       { name = "Data-Protocol", value = "ao" },
       { name = "Variant", value = "ao.TN.1" },
@@ -280,18 +335,15 @@ function ao.spawn(module, msg)
       { name = "From-Process", value = ao.id },
       { name = "From-Module", value = ao._module },
       { name = "Module", value = module },
-      { name = "Reference", value = ref },
+      { name = "Reference", value = tostring(reference) },
     },
   }
   appendTags(spawn.Tags, msg)
   if not Handlers then return spawn end
 
-  table.insert(ao.outbox.Spawns, { Data = spawn.Data, Anchor = spawn.Anchor, Tags = spawn.Tags })
-
-  spawn.onReply = function(callback) Handlers.once(spawnedPattern(ref), callback) end
-  spawn.after = spawn.onReply
-  spawn.receive = function() return Handlers.receive(spawnedPattern(ref)) end
-  return spawn
+  local spawns = ao.outbox.Spawns
+  spawns[#spawns + 1] = { Data = spawn.Data, Anchor = spawn.Anchor, Tags = spawn.Tags }
+  return setmetatable(spawn, Spawned)
 end
 
 function ao.assign(assignment)

@@ -137,8 +137,9 @@ function Send(msg)
   if not msg.Target and msg.device ~= "patch@1.0" then
     print("WARN: No target specified for message. Data will be stored, but no process will receive it.")
   end
-  local sent = ao.send(msg)
-  return { output = "Message added to outbox", receive = sent.receive, onReply = sent.onReply }
+  -- aos returns { output, receive, onReply }: receive and onReply are read through
+  -- from the sent message, which makes them only when they are used.
+  return setmetatable({ output = "Message added to outbox" }, { __index = ao.send(msg) })
 end
 
 -- Spawn(msg) spawns this process's own module; Spawn(module, msg) another one.
@@ -149,9 +150,8 @@ function Spawn(...)
   else
     module, msg = ...
   end
-  local spawned = ao.spawn(module, msg or {})
-  return { output = "Spawn process request added to outbox", after = spawned.after,
-    onReply = spawned.onReply, receive = spawned.receive }
+  -- As Send: after, onReply and receive are read through from the spawn.
+  return setmetatable({ output = "Spawn process request added to outbox" }, { __index = ao.spawn(module, msg or {}) })
 end
 
 function Receive(pattern)
@@ -289,7 +289,8 @@ local function attachReplies(msg)
 end
 
 --------------------------------------------------------------------------------------
--- Results: plain tables with every tag value a string.
+-- Results: Output and the outbox lists; the host reads every tag, Target and Data as
+-- text (`text` below, written out in C: docs/RUNTIME.md).
 
 local function text(v)
   if v == nil then return "" end
@@ -302,25 +303,8 @@ local function text(v)
   return "<" .. t .. ">"
 end
 
-local function encodeTags(tags)
-  local list = {}
-  for _, tag in ipairs(ao._tagList(tags)) do
-    list[#list + 1] = { name = text(tag.name), value = text(tag.value) }
-  end
-  return list
-end
-
 -- Every empty list of a result is this one table (never written to).
 local NONE = {}
-
-local function encodeMessages(messages)
-  local list = {}
-  for i, m in ipairs(messages) do
-    list[i] = { Target = m.Target ~= nil and text(m.Target) or nil, Anchor = m.Anchor,
-      Data = text(m.Data), Tags = encodeTags(m.Tags) }
-  end
-  return list
-end
 
 local function encodeAssignments(assignments)
   local list = {}
@@ -335,10 +319,13 @@ end
 local function success()
   local outbox = ao.outbox
   local messages, spawns, assignments = outbox.Messages, outbox.Spawns, outbox.Assignments
+  ao._handOverOutbox()
   return {
     Output = output(),
-    Messages = messages[1] == nil and NONE or encodeMessages(messages),
-    Spawns = spawns[1] == nil and NONE or encodeMessages(spawns),
+    -- The outbox lists themselves: the host reads Target, Data and Tags of each entry
+    -- as text (nil as "", tables as JSON, ...; docs/RUNTIME.md), without a Lua copy.
+    Messages = messages[1] == nil and NONE or messages,
+    Spawns = spawns[1] == nil and NONE or spawns,
     Assignments = assignments[1] == nil and NONE or encodeAssignments(assignments),
   }
 end

@@ -262,8 +262,61 @@ function Process:deliver(msg)
   math.randomseed(self.slot)
   local result = self.module.handle(msg, self:env())
   assert(type(result) == "table", "handle must return a table")
+  result = H.asHostReads(result)
   self.lastJson = json.encode(result)
   return result
+end
+
+-- The result as the host reads it (handle.c's write_messages): the prelude hands over
+-- its outbox lists, whose Target, Data and tags become text there.
+local function text(v)
+  if v == nil then return "" end
+  local t = type(v)
+  if t == "string" then return v end
+  if t == "number" or t == "boolean" then return tostring(v) end
+  local mt = getmetatable(v)
+  if t == "table" and mt and mt.__tostring then return tostring(v) end
+  if t == "table" then return json.encode(v) end
+  return "<" .. t .. ">"
+end
+
+local function isArray(t)
+  local n, only = 0, true
+  for k in next, t do
+    n = n + 1
+    if math.type(k) ~= "integer" or k < 1 then only = false end
+  end
+  return only and n == #t
+end
+
+local function hostTags(tags)
+  local list = {}
+  if type(tags) ~= "table" then return list end
+  if isArray(tags) then
+    for _, tag in ipairs(tags) do list[#list + 1] = { name = text(tag.name), value = text(tag.value) } end
+  else
+    local names = {}
+    for k in next, tags do if type(k) == "string" then names[#names + 1] = k end end
+    table.sort(names)
+    for _, k in ipairs(names) do list[#list + 1] = { name = k, value = text(tags[k]) } end
+  end
+  return list
+end
+
+local function hostMessages(messages)
+  local list = {}
+  for i, m in ipairs(messages or {}) do
+    list[i] = { Target = m.Target ~= nil and text(m.Target) or nil, Anchor = m.Anchor,
+      Data = text(m.Data), Tags = hostTags(m.Tags) }
+  end
+  return list
+end
+
+function H.asHostReads(result)
+  local copy = {}
+  for k, v in next, result do copy[k] = v end
+  copy.Messages, copy.Spawns = hostMessages(result.Messages), hostMessages(result.Spawns)
+  return copy
 end
 
 -- Friendlier form: { from=, owner=, action=, data=, tags = { {name=,value=} or Name = value }, cron= }

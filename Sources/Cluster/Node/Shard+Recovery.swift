@@ -11,7 +11,7 @@ public struct RecoveryReport: Equatable, Sendable {
 extension Shard {
     /// Slots at the end of each log whose output is re-checked on restart. Messages
     /// leave before their commit, so a crash loses the entries of messages still in
-    /// flight (64 batches of 32 per shard) or waiting in a mailbox (`mailboxCapacity`);
+    /// flight (2,048 writes per shard) or waiting in a mailbox (`mailboxCapacity`);
     /// a sender runs on while they wait, so the window is twice that, plus the flight.
     var recheckWindow: Int64 { Int64(max(4_096, 2 * configuration.mailboxCapacity + 4_096)) }
 

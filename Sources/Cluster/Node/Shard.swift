@@ -5,7 +5,8 @@ import Ledger
 
 /// The processes of one loop and the path of a message through them:
 /// assign a slot (and its hash-chain link) → mailbox → evaluate in fair turns →
-/// one ledger batch per turn → route the outbox → once durable: answer the sender.
+/// the turns of a run gather one ledger batch → route the outbox → once durable:
+/// answer the sender.
 ///
 /// Confined to its loop's thread. Nothing leaves the node before the entries that
 /// caused it are durable: replies, streams and dry-run answers wait for the commit.
@@ -34,11 +35,19 @@ final class Shard {
     private var commits: AsyncWakeup<@Sendable () -> Void>!
     /// Batches submitted to the ledger and not yet completed.
     private(set) var inflight = 0
-    /// Turns stop while this many batches wait for the ledger, so evaluation (which
-    /// no longer waits for commits) cannot outrun the writer without bound.
-    static let maxInflightBatches = 64
+    /// Writes of those batches: turns stop while this many wait for the ledger, so
+    /// evaluation (which does not wait for commits) cannot outrun the writer without
+    /// bound. (64 turns of 32 messages; the recovery recheck window counts on it.)
+    private var inflightWrites = 0
+    static let maxInflightWrites = 2_048
     /// Set when turns stopped for the ledger: its next completion resumes them.
     private var waitingForLedger = false
+    /// What a run of turns submits, handed to the ledger as one batch (`flushSubmissions`).
+    private var gathered = GatheredSubmissions()
+    private var inTurns = false
+    /// A gathered batch is flushed early at this size, to bound batches and latency.
+    static let gatherTurns = 32
+    static let gatherWrites = 512
     /// Set when the ledger failed a batch: the node stops taking work.
     private(set) var failure: String?
     var onIdle: (() -> Void)?
@@ -85,7 +94,14 @@ final class Shard {
 
     /// Runs `work` on the shard that owns `process`: here, or through its queue.
     func onOwner(of process: String, _ work: @escaping (Shard) -> Void) {
-        if owns(process) { work(self) } else { forward!(map.index(of: process), work) }
+        if owns(process) {
+            work(self)
+        } else {
+            // Whatever leaves this shard may cause entries on another shard: the
+            // entries that caused it go to the ledger first (causal order).
+            flushSubmissions()
+            forward!(map.index(of: process), work)
+        }
     }
 
     /// Pauses or resumes a process wherever it runs (back-pressure).
@@ -172,10 +188,11 @@ final class Shard {
     /// same slice: a message between two local processes costs no loop iteration.
     private func runTurns() {
         let deadline = ContinuousClock.now + Self.turnSlice
+        inTurns = true
         while !runQueue.isEmpty {
-            if inflight >= Self.maxInflightBatches {
+            if inflightWrites >= Self.maxInflightWrites {
                 waitingForLedger = true
-                return
+                break
             }
             let id = runQueue.next()!
             guard let runtime = processes[id], !runtime.isBlocked else { continue }
@@ -183,9 +200,12 @@ final class Shard {
             if !runtime.mailbox.isEmpty { runQueue.enqueue(id) }
             if ContinuousClock.now >= deadline {
                 if !runQueue.isEmpty { scheduleRun() }
-                return
+                break
             }
         }
+        inTurns = false
+        flushSubmissions()
+        guard !waitingForLedger, runQueue.isEmpty else { return }
         spin()
         if isIdle { becameIdle() }
     }
@@ -213,7 +233,7 @@ final class Shard {
 
     /// A batch completed: turns stopped for the ledger may go on.
     private func resumeAfterLedger() {
-        guard waitingForLedger, inflight < Self.maxInflightBatches / 2 else { return }
+        guard waitingForLedger, inflightWrites < Self.maxInflightWrites / 2 else { return }
         waitingForLedger = false
         if !runQueue.isEmpty { scheduleRun() }
     }
@@ -305,10 +325,36 @@ final class Shard {
     // MARK: - Commit
 
     /// Hands a batch to the ledger; `work` runs on the loop once it is durable,
-    /// `failed` (with the reason) if the ledger refused it.
+    /// `failed` (with the reason) if the ledger refused it. During a run of turns the
+    /// batch is gathered with the others of the run (in order) and submitted with them.
     func submit(_ batch: LedgerBatch, then work: @escaping () -> Void,
                 failed: @escaping (String) -> Void = { _ in }) {
+        gathered.add(batch, then: work, failed: failed)
+        if !inTurns || gathered.parts >= Self.gatherTurns || gathered.batch.count >= Self.gatherWrites {
+            flushSubmissions()
+        }
+    }
+
+    /// Submits what was gathered as one batch: one writer wake-up and one completion hop
+    /// for a run of turns instead of one per turn. Runs at the end of every run of turns
+    /// (so nothing stays gathered while the loop waits) and before anything leaves the
+    /// shard, so an effect is never submitted ahead of its cause.
+    func flushSubmissions() {
+        guard gathered.parts > 0 else { return }
+        let submissions = gathered
+        gathered = GatheredSubmissions()
+        submitNow(submissions.batch, then: {
+            for work in submissions.completions { work() }
+        }, failed: { why in
+            for failed in submissions.failures { failed(why) }
+        })
+    }
+
+    private func submitNow(_ batch: LedgerBatch, then work: @escaping () -> Void,
+                           failed: @escaping (String) -> Void) {
         inflight += 1
+        let writes = batch.count
+        inflightWrites += writes
         let sender = commits.sender
         let call = LoopCall(self) { _ in work() }
         let failure = LoopConfined(failed)
@@ -319,6 +365,7 @@ final class Shard {
             sender.send {
                 let shard = call.shard
                 shard.inflight -= 1
+                shard.inflightWrites -= writes
                 if let why = refusal {
                     shard.fail(why)
                     failure.value(why)
@@ -376,6 +423,20 @@ final class Shard {
 
     static func emittedID(_ origin: MessageOrigin) -> String {
         Identifiers.derive("message", origin.process, String(origin.slot), String(origin.index))
+    }
+}
+
+/// Ledger batches of one run of turns, in submission order, with their completions.
+struct GatheredSubmissions {
+    var batch = LedgerBatch()
+    var completions: [() -> Void] = []
+    var failures: [(String) -> Void] = []
+    var parts: Int { completions.count }
+
+    mutating func add(_ part: LedgerBatch, then work: @escaping () -> Void, failed: @escaping (String) -> Void) {
+        batch.writes.append(contentsOf: part.writes)
+        completions.append(work)
+        failures.append(failed)
     }
 }
 

@@ -364,7 +364,8 @@ static int do_handle(lua_State *L) {
     lua_pushinteger(L, (lua_Integer)call->seed);
     lua_getfield(L, 2, "Slot");
     lua_call(L, 2, 0);
-    lua_call(L, 2, 1);                                                 /* 1: result */
+    lua_pushboolean(L, 1);                                             /* 4: built here */
+    lua_call(L, 3, 1);                                                 /* 1: result */
     write_result(L, vm, 1);
     lua_pushnil(L);
     return 1;

@@ -41,11 +41,12 @@ end
 -- Keys 1..n only. `next` (not the host's ordered `pairs`, which is costly) is safe here:
 -- the answer does not depend on the order, and the walk has no early exit, so it even
 -- runs the same instructions whatever the order.
+local mathType = math.type
 local function isArray(t)
   local n, onlyPositiveIntegers = 0, true
   for k in next, t do
     n = n + 1
-    if math.type(k) ~= "integer" or k < 1 then onlyPositiveIntegers = false end
+    if mathType(k) ~= "integer" or k < 1 then onlyPositiveIntegers = false end
   end
   return onlyPositiveIntegers and n == #t
 end

@@ -1,5 +1,5 @@
 -- .process: the aos-compatible process runtime. The host requires it once at boot and
--- calls M.handle(msg, env) for every message (the spawn message first); the returned
+-- calls M.handle(msg, env, true) for every message (the spawn message first); the returned
 -- table is the message's result (see docs/PROCESS-API.md for the contract).
 local json = require("json")
 
@@ -225,8 +225,8 @@ end
 -- The tags, in one pass: names normalised, hoisted onto the root (the last of a
 -- repeated name wins; never over the node's fields), gathered in msg.Tags, the
 -- name -> value map (the first wins). msg.TagArray is the list.
-local function prepareTags(msg)
-  local list = ao._tagList(msg.Tags)
+local function prepareTags(msg, fromHost)
+  local list = fromHost and msg.Tags or ao._tagList(msg.Tags)
   local map, kept = {}, ao._nonExtractableSet()
   for i = 1, #list do
     local tag = list[i]
@@ -452,11 +452,12 @@ local function decodeJsonData(msg)
   end
 end
 
-local function run(msg, env)
+local function run(msg, env, fromHost)
   if env.Process.TagArray == nil then prepareEnv(env.Process) end
   ao.init(env)
-  if not rootKeysAreNormal(msg) then renameRootKeys(msg) end
-  prepareTags(msg)
+  -- The host's messages have normal root keys and a tag list (docs/RUNTIME.md).
+  if not fromHost and not rootKeysAreNormal(msg) then renameRootKeys(msg) end
+  prepareTags(msg, fromHost)
   ao.id = env.Process.Id or ao.id
   local first = initializeState(msg, env)
   timed = msg
@@ -493,11 +494,13 @@ local function envOf(arg)
   return env
 end
 
-function process.handle(msg, envArg)
+-- handle(msg, env): aos's entry. The host adds a third argument, `true`: the message
+-- is one it built (normal root keys, Tags a list), so those checks are skipped.
+function process.handle(msg, envArg, fromHost)
   local env = envArg
   if type(env) ~= "table" or env.Process == nil then env = envOf(envArg) end
   clearPrintLogs()
-  local ok, result = pcall(run, msg, env)
+  local ok, result = pcall(run, msg, env, fromHost == true)
   if not ok then result = failure(Handlers._failure(nil, result).text) end
   clearPrintLogs()
   return result

@@ -20,4 +20,23 @@ import Testing
         #expect(throws: (any Error).self) { try TagsJSON.decode(#"[{"name":"x","value":"y"}"#) }
         #expect(throws: (any Error).self) { try TagsJSON.decode(#"{}"#) }
     }
+
+    @Test func stringsOfEveryKindAreEscapedAsFoundationReadsThem() throws {
+        // Runs of plain bytes are copied whole: escapes at the start, the end, side by
+        // side and between long runs, in JSON-like text and random bytes.
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{C}", "\u{0}", "\u{1F}", "a", "plain text ",
+                      "é", "🚀", "{\"k\":\"v\"}", String(repeating: "x", count: 300)]
+        var cases = ["", "\"", "\"\"", "plain", "\\start", "end\n", "{\"a\":1,\"b\":[\"c\"]}"]
+        for _ in 0..<500 {
+            cases.append((0..<Int.random(in: 1...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for text in cases {
+            var out: [UInt8] = Array("[".utf8)
+            JSONString.append(text, to: &out)
+            out.append(UInt8(ascii: "]"))
+            let decoded = try JSONSerialization.jsonObject(with: Data(out)) as? [String]
+            #expect(decoded == [text], "\(text.debugDescription)")
+        }
+    }
 }

@@ -22,6 +22,9 @@ public struct GatewayConfiguration: Sendable {
     public var maxStreamBufferBytes = 1 << 20
     /// Comment lines on idle streams keep proxies open and detect dead peers.
     public var streamHeartbeat: Duration = .seconds(15)
+    /// Threads that decode and verify signed pushes off the loop (answers and node
+    /// submissions stay in arrival order). 0 checks on the loop thread itself.
+    public var checkThreads = min(4, ProcessInfo.processInfo.activeProcessorCount)
     public var version = "0.2.0"
     /// Named processes the node hosts, listed by `GET /~info` under `services`
     /// (`serve` puts its world there, so clients find it without being told).

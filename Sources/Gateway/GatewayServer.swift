@@ -19,6 +19,14 @@ final class GatewayServer {
     var keyLimiter: RateLimiter
     var dryRunLimiter: RateLimiter
     let started = Date()
+    /// Nil when `checkThreads` is 0: pushes are checked on the loop.
+    let checkWorkers: CheckWorkers?
+    let order = RequestOrder()
+    /// Pushes parsed in this loop iteration, checked when it ends (`checkBatcher`).
+    var checkBatch: [PendingCheck] = []
+    var checkBatcher: Idle!
+    /// Checks handed to the workers and not yet back.
+    var checksRunning = 0
 
     init(loop: Loop, node: Node, configuration: GatewayConfiguration) throws {
         self.loop = loop
@@ -28,6 +36,8 @@ final class GatewayServer {
         keyLimiter = RateLimiter(rate: configuration.messagesPerSecondPerKey, burst: configuration.messageBurstPerKey)
         dryRunLimiter = RateLimiter(rate: configuration.dryRunsPerSecondPerClient, burst: configuration.dryRunBurstPerClient)
         streams = StreamHub(loop: loop, ledger: node.ledger, configuration: configuration, metrics: metrics)
+        checkWorkers = configuration.checkThreads > 0 ? CheckWorkers(threads: configuration.checkThreads) : nil
+        checkBatcher = Idle(loop: loop)
         inbox = try AsyncWakeup<LoopWork>(loop: loop) { $0.run() }
         server = HTTPServer(loop: loop, configuration: configuration.http) { [unowned self] request, responder in
             self.route(request, responder)
@@ -39,6 +49,10 @@ final class GatewayServer {
     }
 
     func close() {
+        checkWorkers?.stop()
+        if !checkBatcher.isClosing { checkBatcher.close() }
+        checkBatch = []
+        order.clear()
         streams.closeAll()
         server.close()
         inbox.close()
@@ -53,10 +67,17 @@ final class GatewayServer {
 
     // MARK: - Routing
 
+    /// Every request is handled in arrival order: a request behind a push whose
+    /// check is still running waits for it (a pipelined push then dry run must reach
+    /// the node in that order, as when everything ran on the loop).
     private func route(_ request: HTTPRequest, _ responder: HTTPResponder) {
         metrics.requests.increment()
         metrics.openConnections.set(Double(server.stats.openConnections))
         let reply = Reply(responder, metrics)
+        order.run { [unowned self] in routeNow(request, reply) }
+    }
+
+    private func routeNow(_ request: HTTPRequest, _ reply: Reply) {
         let segments = request.pathSegments
         switch (request.method, segments.first, segments.count) {
         case ("GET", "healthz", 1), ("HEAD", "healthz", 1):

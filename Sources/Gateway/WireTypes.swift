@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import HTTP
 import Identity
 
 /// Request and answer bodies of the gateway's routes (docs/PROTOCOL.md).
@@ -53,6 +54,12 @@ struct PushAnswer: Encodable {
     var process: String
     var slot: Int64
     var result: WireResult?
+
+    /// The answer without a result, as `WireJSON.encode` writes it (sorted keys),
+    /// without an encoder per push.
+    static func plain(id: String, process: String, slot: Int64) -> String {
+        "{\"id\":\"\(HTTPResponse.escapeJSON(id))\",\"process\":\"\(HTTPResponse.escapeJSON(process))\",\"slot\":\(slot)}"
+    }
 }
 
 struct SlotResult: Encodable {

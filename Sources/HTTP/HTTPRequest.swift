@@ -58,10 +58,12 @@ public struct HTTPRequest: Sendable, Equatable {
 /// Percent-decoding (RFC 3986 §2.1) of paths and query strings.
 enum PercentDecoding {
     static func decode(_ text: some StringProtocol, plusIsSpace: Bool) -> String {
-        let utf8 = Array(text.utf8)
-        guard utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else {
+        // Checked before copying: most paths have nothing to decode (runs per segment
+        // of every request).
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else {
             return String(text)
         }
+        let utf8 = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count)
         var i = 0

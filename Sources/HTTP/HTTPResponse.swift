@@ -32,6 +32,10 @@ public struct HTTPResponse: Sendable, Equatable {
 
     /// `text` as the inside of a JSON string literal (RFC 8259 §7).
     public static func escapeJSON(_ text: String) -> String {
+        // Most text (ids, numbers, words) needs nothing: one scan, no copy.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return text
+        }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

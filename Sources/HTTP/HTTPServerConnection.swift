@@ -25,6 +25,8 @@ final class HTTPServerConnection {
     private var headClock: UInt64?
     private var lastActivity: UInt64
     private var discarded = 0
+    /// The peer as `host:port`, formatted once rather than per request.
+    private lazy var remoteAddress: String? = tcp.remoteAddress?.description
 
     private enum Phase { case open, lingering(until: UInt64), closed }
 
@@ -161,7 +163,7 @@ final class HTTPServerConnection {
         if !message.keepAlive { acceptsRequests = false }
         let slot = ResponseSlot(message: message)
         slots.append(slot)
-        let request = HTTPRequest(message, remoteAddress: tcp.remoteAddress?.description)
+        let request = HTTPRequest(message, remoteAddress: remoteAddress)
         let handler = server.handler
         handler(request, HTTPResponder(connection: self, slot: slot))
     }

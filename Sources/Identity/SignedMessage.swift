@@ -50,12 +50,14 @@ public struct SignedMessage: Codable, Equatable, Sendable {
     public static let domain = "starlane-message/1\n"
 
     public func signingBytes() -> [UInt8] {
-        var bytes = Array(Self.domain.utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.domain.utf8.count + 64 + target.utf8.count + key.utf8.count + nonce.utf8.count
+                              + tags.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 12 } + data.utf8.count)
+        bytes.append(contentsOf: Self.domain.utf8)
         func field(_ text: String) {
-            let utf8 = Array(text.utf8)
-            bytes += Array(String(utf8.count).utf8)
+            bytes.append(contentsOf: String(text.utf8.count).utf8)
             bytes.append(UInt8(ascii: ":"))
-            bytes += utf8
+            bytes.append(contentsOf: text.utf8)
             bytes.append(UInt8(ascii: ","))
         }
         field(kind.rawValue)
@@ -77,6 +79,11 @@ public struct SignedMessage: Codable, Equatable, Sendable {
 
     /// Checks the shape and the signature; returns the signer's address (the `From`).
     public func verify(limits: MessageLimits = .default) throws(IdentityError) -> String {
+        try verifiedSigner(limits: limits).from
+    }
+
+    /// `verify` and `id` together, building the signed bytes once (the gateway needs both).
+    public func verifiedSigner(limits: MessageLimits = .default) throws(IdentityError) -> (from: String, id: String) {
         try validate(limits: limits)
         guard let keyBytes = Base64URL.decode(key), keyBytes.count == 32,
               let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes) else {
@@ -85,10 +92,11 @@ public struct SignedMessage: Codable, Equatable, Sendable {
         guard let signatureBytes = Base64URL.decode(signature), signatureBytes.count == 64 else {
             throw .badSignature("signature must be a base64url Ed25519 signature (64 bytes)")
         }
-        guard publicKey.isValidSignature(signatureBytes, for: signingBytes()) else {
+        let signed = signingBytes()
+        guard publicKey.isValidSignature(signatureBytes, for: signed) else {
             throw .badSignature("the signature does not match the message and key")
         }
-        return Address.of(publicKey: keyBytes)
+        return (Address.of(publicKey: keyBytes), Base64URL.encode(SHA256.hash(data: signed)))
     }
 
     /// Everything but the signature: the limits and the names the node reserves.
@@ -126,7 +134,20 @@ public struct SignedMessage: Codable, Equatable, Sendable {
     ]
 
     static func isReserved(_ name: String) -> Bool {
-        reserved.contains(name.lowercased().replacingOccurrences(of: "_", with: "-"))
+        // Checked per tag of every push: ASCII names (all real ones) without
+        // Foundation's string functions. Reserved names are at most 12 bytes.
+        guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return reserved.contains(name.lowercased().replacingOccurrences(of: "_", with: "-"))
+        }
+        guard name.utf8.count <= 12 else { return false }
+        let normalised = name.utf8.map { byte -> UInt8 in
+            switch byte {
+            case UInt8(ascii: "_"): UInt8(ascii: "-")
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+            default: byte
+            }
+        }
+        return reserved.contains(String(decoding: normalised, as: UTF8.self))
     }
 }
 

@@ -22,6 +22,20 @@ import Testing
         #expect(response.status == 404)
     }
 
+    /// Text with nothing to escape comes back unchanged (the fast path); anything
+    /// with a quote, backslash or control character is escaped as before.
+    @Test func escapesOnlyWhatJSONNeeds() {
+        #expect(HTTPResponse.escapeJSON("t6Q9Ae7pm9cO9Xo5Xx8a-_ hi ☄ 42") == "t6Q9Ae7pm9cO9Xo5Xx8a-_ hi ☄ 42")
+        #expect(HTTPResponse.escapeJSON("") == "")
+        #expect(HTTPResponse.escapeJSON("a\\b\"c\td\u{7f}\u{1f}") == #"a\\b\"c\td\#u{7f}\u001f"#)
+    }
+
+    @Test func decodesPercentsOnlyWhereThereAreAny() {
+        #expect(PercentDecoding.decode("plain/segment", plusIsSpace: false) == "plain/segment")
+        #expect(PercentDecoding.decode("a+b%41", plusIsSpace: true) == "a bA")
+        #expect(PercentDecoding.decode("a+b", plusIsSpace: false) == "a+b")
+    }
+
     @Test func splitsAbsoluteTargetsAndIgnoresFragments() {
         let request = HTTPRequest(method: "GET", target: "http://host:1/a/b%20c?x=%zz#frag")
         #expect(request.path == "/a/b c")

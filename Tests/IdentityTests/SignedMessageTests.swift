@@ -70,6 +70,21 @@ import Testing
         #expect { try message.verify() } throws: { "\($0)".contains("set by the node") }
     }
 
+    /// Reserved names in any case, `_` for `-`, and the non-ASCII spelling that
+    /// Foundation lowercases into one (KELVIN SIGN → k); near misses pass.
+    @Test func reservedNamesAreRecognisedInEveryForm() throws {
+        for name in ["FROM-PROCESS", "Block_Height", "hash-CHAIN", "Bloc\u{212A}-Height", "NONCE", "from_module"] {
+            var message = example()
+            message.tags.append(.init(name, "x"))
+            #expect(throws: IdentityError.self, "\(name)") { try message.validate() }
+        }
+        for name in ["Fromage", "Slots", "Action", "Owner-Name", "Ünicode", "block-height-2"] {
+            var message = example()
+            message.tags.append(.init(name, "x"))
+            #expect(throws: Never.self, "\(name)") { try message.validate() }
+        }
+    }
+
     @Test func limitsAreEnforced() throws {
         var limits = MessageLimits()
         limits.maxTags = 2

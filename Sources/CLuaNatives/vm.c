@@ -1,6 +1,7 @@
 // The lifecycle of one sandboxed state and the protected entry points Swift calls.
 // Each entry point pushes a C function and runs it with lua_pcall, so every Lua
 // error is caught here and turned into a status code plus a copied message.
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <lua5.4/lualib.h>
@@ -130,46 +131,205 @@ int clua_vm_protected(clua_vm *vm, lua_CFunction fn, int nargs, int64_t budget,
 
 // ---------------------------------------------------------------- creation
 
-/// Lua side of creation: remembers every C function and library table reachable
-/// from the fresh globals under a stable name, so persist can store them by name.
+/// Which C functions persist stores by name: every function reachable from the fresh
+/// globals, under a stable name (the first path that reaches it, in canonical order).
+/// The names are in snapshots on disk, so they must not change. Run once per program
+/// in a template state; it returns, per permanent, its name and the path to it.
 static const char *permanents_source =
     "local perms, seen = {}, {}\n"
-    "local function note(v, name)\n"
-    "  if seen[v] == nil then seen[v] = name; perms[v] = name end\n"
+    "local function note(v, name, root, k1, k2)\n"
+    "  if seen[v] == nil then seen[v] = name; perms[#perms + 1] = { name, root, k1, k2, v } end\n"
     "end\n"
     "for k, v in pairs(_G) do\n"
-    "  if type(v) == 'function' then note(v, k) end\n"
+    "  if type(v) == 'function' then note(v, k, 1, k) end\n"
     "end\n"
     "require('starlane.native')\n"
-    "local function walk(t)\n"
+    "local function walk(t, root)\n"
     "  for k, v in pairs(t) do\n"
     "    if type(v) == 'table' and k ~= '_G' then\n"
     "      for k2, v2 in pairs(v) do\n"
-    "        if type(v2) == 'function' then note(v2, k .. '.' .. k2) end\n"
+    "        if type(v2) == 'function' then note(v2, k .. '.' .. k2, root, k, k2) end\n"
     "      end\n"
     "    end\n"
     "  end\n"
     "end\n"
-    "walk(_G)\n"
-    "walk(package.loaded)\n"
-    "for k, f in pairs(package.preload) do note(f, 'package.preload.' .. k) end\n"
-    "for i, f in ipairs(package.searchers) do note(f, 'package.searchers.' .. i) end\n"
+    "walk(_G, 1)\n"
+    "walk(package.loaded, 2)\n"
+    "for k, f in pairs(package.preload) do note(f, 'package.preload.' .. k, 3, k) end\n"
+    "for i, f in ipairs(package.searchers) do note(f, 'package.searchers.' .. i, 4, i) end\n"
     "for k, f in pairs(getmetatable('')) do\n"
-    "  if type(f) == 'function' then note(f, 'stringmeta.' .. k) end\n"
+    "  if type(f) == 'function' then note(f, 'stringmeta.' .. k, 5, k) end\n"
     "end\n"
-    "local inverse = {}\n"
-    "for v, name in pairs(perms) do inverse[name] = v end\n"
-    "return perms, inverse\n";
+    "return perms\n";
 
 #define REG_PERMANENTS "starlane.permanents"
 #define REG_INVERSE "starlane.permanents.inverse"
+/// The closures among the permanents, as the state was created: user code may later
+/// replace them where it can reach them, but persist must still name the originals.
+#define REG_PRISTINE "starlane.permanents.pristine"
+
+/// One permanent: a light C function is the same value in every state (its pointer);
+/// a C closure is per state, kept in REG_PRISTINE at creation (index `closure`).
+typedef struct permanent {
+    char *name;
+    lua_CFunction light;
+    int closure;
+    int root;           /* where the template found it: 1 _G, 2 loaded, 3 preload, 4 searchers, 5 string meta */
+    char *k1, *k2;      /* k2 NULL: one step; root 4: k1 NULL, index */
+    lua_Integer index;
+} permanent;
+
+static permanent *permanents;
+static int permanent_count, closure_count;
+static char *permanents_error;
+static pthread_once_t permanents_once = PTHREAD_ONCE_INIT;
+
+/// Pushes the value a permanent's path reaches in a fresh state (raw accesses only).
+static void push_permanent_path(lua_State *L, const permanent *p) {
+    switch (p->root) {
+    case 1: lua_pushglobaltable(L); break;
+    case 2: lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE); break;
+    case 3: lua_getfield(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE); break;
+    case 4:
+        lua_pushglobaltable(L);
+        lua_getfield(L, -1, "package");
+        lua_getfield(L, -1, "searchers");
+        lua_rawgeti(L, -1, p->index);
+        lua_replace(L, -4);
+        lua_pop(L, 2);
+        return;
+    default:
+        lua_pushliteral(L, "");
+        if (!lua_getmetatable(L, -1)) lua_pushnil(L);
+        lua_remove(L, -2);
+    }
+    if (!lua_istable(L, -1)) { lua_pop(L, 1); lua_pushnil(L); return; }
+    lua_pushstring(L, p->k1);
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+    if (p->k2) {
+        if (!lua_istable(L, -1)) { lua_pop(L, 1); lua_pushnil(L); return; }
+        lua_pushstring(L, p->k2);
+        lua_rawget(L, -2);
+        lua_remove(L, -2);
+    }
+}
+
+static char *copy_string(lua_State *L, int idx) {
+    size_t n;
+    const char *s = lua_tolstring(L, idx, &n);
+    char *out = malloc(n + 1);
+    if (out) { memcpy(out, s, n); out[n] = '\0'; }
+    return out;
+}
+
+static int vm_open_libraries(lua_State *L);
+
+/// Under pcall in the template state: runs the script and records its answer.
+static int compute_permanents(lua_State *L) {
+    vm_open_libraries(L);
+    if (luaL_loadbufferx(L, permanents_source, strlen(permanents_source), "=permanents", "t") != LUA_OK)
+        return lua_error(L);
+    lua_call(L, 0, 1);
+    int list = lua_gettop(L);
+    int n = (int)lua_rawlen(L, list);
+    permanent *ps = calloc((size_t)n + 1, sizeof *ps);
+    if (!ps) return luaL_error(L, "out of memory for the permanents");
+    int closures = 0;
+    for (int i = 0; i < n; i++) {
+        permanent *p = &ps[i];
+        lua_rawgeti(L, list, i + 1);
+        int e = lua_gettop(L);
+        lua_rawgeti(L, e, 1); p->name = copy_string(L, -1); lua_pop(L, 1);
+        lua_rawgeti(L, e, 2); p->root = (int)lua_tointeger(L, -1); lua_pop(L, 1);
+        if (lua_rawgeti(L, e, 3) == LUA_TNUMBER) p->index = lua_tointeger(L, -1);
+        else p->k1 = copy_string(L, -1);
+        lua_pop(L, 1);
+        if (lua_rawgeti(L, e, 4) == LUA_TSTRING) p->k2 = copy_string(L, -1);
+        lua_pop(L, 1);
+        push_permanent_path(L, p);
+        lua_rawgeti(L, e, 5);
+        if (!lua_rawequal(L, -1, -2)) return luaL_error(L, "permanent '%s' is not where its path leads", p->name);
+        lua_pop(L, 1);
+        lua_CFunction f = lua_tocfunction(L, -1);
+        if (!f) return luaL_error(L, "permanent '%s' is not a C function", p->name);
+        /* A light C function's pointer is its identity; a closure is an object. */
+        if (lua_topointer(L, -1) == (const void *)f) p->light = f;
+        else p->closure = ++closures;
+        lua_settop(L, list);
+    }
+    permanents = ps;
+    permanent_count = n;
+    closure_count = closures;
+    return 0;
+}
+
+static void *plain_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    (void)ud; (void)osize;
+    if (nsize == 0) { free(ptr); return NULL; }
+    return realloc(ptr, nsize);
+}
+
+static void init_permanents(void) {
+    lua_State *L = lua_newstate(plain_alloc, NULL);
+    if (!L) { permanents_error = "cannot create the template state"; return; }
+    lua_pushcfunction(L, compute_permanents);
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        const char *why = lua_tostring(L, -1);
+        permanents_error = strdup(why ? why : "cannot compute the permanents");
+    }
+    lua_close(L);
+}
+
+/// At creation: keeps the closures among the permanents (a few; the light functions
+/// need nothing), so the tables can be built when first needed.
+static void keep_pristine(lua_State *L) {
+    pthread_once(&permanents_once, init_permanents);
+    if (permanents_error) luaL_error(L, "%s", permanents_error);
+    lua_createtable(L, closure_count, 0);
+    for (int i = 0; i < permanent_count; i++) {
+        if (!permanents[i].closure) continue;
+        push_permanent_path(L, &permanents[i]);
+        lua_rawseti(L, -2, permanents[i].closure);
+    }
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_PRISTINE);
+}
+
+/// Pushes the registry table `which` (REG_PERMANENTS: object -> name, or REG_INVERSE:
+/// name -> object), building both on first use: only a persist or a restore needs
+/// them, so a process that never persists (most young ones) never pays for them.
+static void push_permanents(lua_State *L, const char *which) {
+    if (lua_getfield(L, LUA_REGISTRYINDEX, which) == LUA_TTABLE) return;
+    lua_pop(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_PRISTINE);
+    int pristine = lua_gettop(L);
+    lua_createtable(L, 0, permanent_count);
+    lua_createtable(L, 0, permanent_count);
+    int perms = pristine + 1, inverse = pristine + 2;
+    for (int i = 0; i < permanent_count; i++) {
+        const permanent *p = &permanents[i];
+        if (p->light) lua_pushcfunction(L, p->light);
+        else lua_rawgeti(L, pristine, p->closure);
+        lua_pushstring(L, p->name);
+        lua_pushvalue(L, -2);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, perms);      /* perms[v] = name */
+        lua_insert(L, -2);
+        lua_rawset(L, inverse);    /* inverse[name] = v */
+    }
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_INVERSE);
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_PERMANENTS);
+    lua_pop(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, which);
+}
 
 static void open_library(lua_State *L, const char *name, lua_CFunction open) {
     luaL_requiref(L, name, open, 1);
     lua_pop(L, 1);
 }
 
-static int vm_setup(lua_State *L) {
+/// The standard libraries and the sandbox: the fresh globals.
+static int vm_open_libraries(lua_State *L) {
     open_library(L, LUA_GNAME, luaopen_base);
     open_library(L, LUA_LOADLIBNAME, luaopen_package);
     open_library(L, LUA_COLIBNAME, luaopen_coroutine);
@@ -179,11 +339,16 @@ static int vm_setup(lua_State *L) {
     open_library(L, LUA_UTF8LIBNAME, luaopen_utf8);
     lua_pushcfunction(L, clua_sandbox_install);
     lua_call(L, 0, 0);
-    if (luaL_loadbufferx(L, permanents_source, strlen(permanents_source), "=permanents", "t") != LUA_OK)
-        return lua_error(L);
-    lua_call(L, 0, 2);
-    lua_setfield(L, LUA_REGISTRYINDEX, REG_INVERSE);
-    lua_setfield(L, LUA_REGISTRYINDEX, REG_PERMANENTS);
+    return 0;
+}
+
+static int vm_setup(lua_State *L) {
+    vm_open_libraries(L);
+    /* Loaded in every state (the permanents script used to require it): snapshots
+       hold package.loaded, so a fresh heap must stay what it was. */
+    luaL_requiref(L, "starlane.native", clua_open_native, 0);
+    lua_pop(L, 1);
+    keep_pristine(L);
     return 0;
 }
 
@@ -271,7 +436,9 @@ static int do_compile(lua_State *L) {
     size_t length = *(size_t *)lua_touserdata(L, 3);
     clua_vm *vm = clua_vm_of(L);
     lua_settop(L, 0);
-    lua_pushfstring(L, "@%s.lua", name[0] == '.' ? name + 1 : name);
+    /* A name starting with '=' or '@' is already a chunk name (the prelude's boot chunk). */
+    if (name[0] == '=' || name[0] == '@') lua_pushstring(L, name);
+    else lua_pushfstring(L, "@%s.lua", name[0] == '.' ? name + 1 : name);
     load_or_raise(L, source, length, lua_tostring(L, -1));      /* the function, on top */
     /* Not stripped: line info and names stay, so a loaded chunk is the same
        function (and persists the same) as one compiled from its text. */
@@ -419,7 +586,7 @@ static int do_persist(lua_State *L) {
     lua_gc(L, LUA_GCCOLLECT);
     lua_pushcfunction(L, clua_persist_dump);
     push_roots(L);
-    lua_getfield(L, LUA_REGISTRYINDEX, REG_PERMANENTS);
+    push_permanents(L, REG_PERMANENTS);
     lua_call(L, 2, 1);
     return 1;
 }
@@ -438,7 +605,7 @@ static int do_restore(lua_State *L) {
     lua_settop(L, 0);
     lua_pushcfunction(L, clua_persist_load);
     lua_pushlstring(L, bytes, length);
-    lua_getfield(L, LUA_REGISTRYINDEX, REG_INVERSE);
+    push_permanents(L, REG_INVERSE);
     lua_call(L, 2, 1);
     if (!lua_istable(L, 1)) return luaL_error(L, "persist: snapshot root is not a table");
     lua_rawgeti(L, 1, 1);

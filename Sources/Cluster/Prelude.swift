@@ -7,11 +7,13 @@ public enum Prelude {
     /// (module name, source) for every prelude file, sorted by name. Read once.
     public static let modules: [(name: String, source: String)] = loadModules()
 
-    /// What every message runs, compiled when a process boots. The other modules (the
-    /// libraries and the spawn-only `.boot`) stay as text in the heap until their first
-    /// `require`: a process pays for bint or crypto only if it uses them.
+    /// What every message runs, compiled when a process boots, and `.boot`, which every
+    /// fresh state runs on its spawn message (loading its bytecode is cheaper than
+    /// compiling its text there). The other modules (the libraries) stay as text in
+    /// the heap until their first `require`: a process pays for bint or crypto only if
+    /// it uses them.
     static let eagerModules: Set<String> = [
-        ".process", ".ao", ".handlers", ".handlers-utils", ".match", ".eval", ".default",
+        ".process", ".ao", ".handlers", ".handlers-utils", ".match", ".eval", ".default", ".boot",
     ]
 
     private static func loadModules() -> [(name: String, source: String)] {
@@ -78,11 +80,31 @@ public enum Prelude {
             }
         }
 
+    /// The boot chunk's bytecode, compiled once per program under the chunk name it had
+    /// as text ("=prelude"): lexing its ~70 KB of module text was most of a boot.
+    static let bootBytecode: [UInt8] = {
+        do {
+            return try LuaState.compile(name: "=prelude", source: bootChunk)
+        } catch {
+            preconditionFailure("the prelude's boot chunk does not compile: \(error)")
+        }
+    }()
+
+    /// Runs the boot chunk from its bytecode (only the host may load bytecode: it goes
+    /// through package.preload, and leaves it as it was).
+    static let runBootChunk = """
+        local preload = package.preload
+        local boot = preload["=prelude"]
+        preload["=prelude"] = nil
+        boot()
+        """
+
     /// Registers the prelude in `state` and loads `.process`.
     public static func install(in state: LuaState) throws {
         for module in eagerBytecode {
             try state.preload(name: module.name, bytecode: module.bytecode)
         }
-        try state.exec(bootChunk, chunkName: "=prelude")
+        try state.preload(name: "=prelude", bytecode: bootBytecode)
+        try state.exec(runBootChunk, chunkName: "=prelude")
     }
 }

@@ -246,4 +246,39 @@ H.test("results are plain, JSON-encodable data", function()
   eq(P:send{ action = "Nothing" }.Messages[1], nil)
 end)
 
+H.test("the outbox goes to the host: the process keeps an empty one between messages", function()
+  local P = H.spawn{ tags = { { name = "On-Boot", value = "Data" } }, data = [[
+    Handlers.add("Burst", "Burst", function(msg)
+      for i = 1, 3 do Send({ Target = msg.From, Action = "Piece", Data = tostring(i) }) end
+      Spawn({ Data = "child" })
+    end)
+  ]] }
+  local r = P:send{ action = "Burst" }
+  eq(#r.Messages, 3)
+  eq(#r.Spawns, 1)
+  eq(r.Messages[3].Data, "3")
+  -- What a snapshot taken now would hold: no trace of the three messages or the spawn.
+  eq(ao.outbox.Messages[1], nil)
+  eq(ao.outbox.Spawns[1], nil)
+  -- and the next message starts from it as usual
+  eq(#P:send{ action = "Burst" }.Messages, 3)
+  eq(P:send{ action = "Nothing" }.Messages[1], nil)
+end)
+
+H.test("Send's result reads receive/onReply through to the message, made on first use", function()
+  local P = H.spawn{ tags = { { name = "On-Boot", value = "Data" } }, data = [[
+    Handlers.add("Probe", "Probe", function(msg)
+      local sent = Send({ Target = msg.From, Action = "Ask" })
+      local raw = ao.outbox.Messages[1]
+      Probe = { output = sent.output, beforeUse = rawget(getmetatable(sent).__index, "receive") == nil,
+        kinds = type(sent.receive) .. "," .. type(sent.onReply), raw = rawget(raw, "receive") == nil }
+    end)
+  ]] }
+  P:send{ action = "Probe" }
+  eq(Probe.output, "Message added to outbox")
+  eq(Probe.beforeUse, true)
+  eq(Probe.kinds, "function,function")
+  eq(Probe.raw, true)
+end)
+
 H.done()

@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "HTTP", "Identity", "Cluster", "Ledger", "EventLoop",
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .target(name: "Client", dependencies: ["HTTP", "Identity", "EventLoop"]),

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 
 /// A few threads that run CPU-bound request checks (JSON decoding, Ed25519
@@ -7,8 +8,7 @@ import Foundation
 /// puts the results back in arrival order.
 final class CheckWorkers: @unchecked Sendable {
     private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
-    private var next = 0
+    private var jobs = Deque<@Sendable () -> Void>()
     private var stopped = false
 
     init(threads: Int) {
@@ -31,8 +31,7 @@ final class CheckWorkers: @unchecked Sendable {
     func stop() {
         condition.lock()
         stopped = true
-        jobs = []
-        next = 0
+        jobs.removeAll()
         condition.broadcast()
         condition.unlock()
     }
@@ -44,92 +43,8 @@ final class CheckWorkers: @unchecked Sendable {
     private func take() -> (@Sendable () -> Void)? {
         condition.lock()
         defer { condition.unlock() }
-        while !stopped && next == jobs.count { condition.wait() }
+        while !stopped && jobs.isEmpty { condition.wait() }
         guard !stopped else { return nil }
-        let job = jobs[next]
-        next += 1
-        // Compact now and then instead of removeFirst per job.
-        if next == jobs.count {
-            jobs.removeAll(keepingCapacity: true)
-            next = 0
-        } else if next >= 1024 {
-            jobs.removeFirst(next)
-            next = 0
-        }
-        return job
-    }
-}
-
-/// Runs the gateway's request handling in arrival order (across all connections, as
-/// when every check ran on the loop), even though pushes are checked on other
-/// threads and finish their checks in any order. Loop-confined.
-final class RequestOrder {
-    final class Ticket {
-        fileprivate var work: (() -> Void)?
-    }
-
-    private var queue: [Ticket] = []
-    private var head = 0
-    private var isDraining = false
-    /// While a queued work runs: where its own reservations go (right behind it,
-    /// ahead of requests that arrived after it).
-    private var insertPoint: Int?
-
-    /// Runs `work` now if nothing is waiting ahead of it, else after what is.
-    func run(_ work: @escaping () -> Void) {
-        if head == queue.count && !isDraining {
-            work()
-        } else {
-            let ticket = Ticket()
-            ticket.work = work
-            queue.append(ticket)
-        }
-    }
-
-    /// A place in the order whose work is given later with `complete`.
-    func reserve() -> Ticket {
-        let ticket = Ticket()
-        if let point = insertPoint {
-            queue.insert(ticket, at: point)
-            insertPoint = point + 1
-        } else {
-            queue.append(ticket)
-        }
-        return ticket
-    }
-
-    func complete(_ ticket: Ticket, _ work: @escaping () -> Void) {
-        ticket.work = work
-        drain()
-    }
-
-    /// Forgets everything waiting (the gateway is closing).
-    func clear() {
-        queue = []
-        head = 0
-        insertPoint = nil
-    }
-
-    var waiting: Int { queue.count - head }
-
-    private func drain() {
-        guard !isDraining else { return }
-        isDraining = true
-        defer { isDraining = false }
-        while head < queue.count, let work = queue[head].work {
-            queue[head].work = nil
-            head += 1
-            if head == queue.count {
-                queue.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 256 {
-                queue.removeFirst(head)
-                head = 0
-            }
-            // May answer, which may parse and route more requests: they queue behind.
-            insertPoint = head
-            work()
-            insertPoint = nil
-        }
+        return jobs.removeFirst()
     }
 }

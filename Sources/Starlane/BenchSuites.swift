@@ -86,7 +86,7 @@ enum BenchSuites {
                      baselineName: "bare pcall", baseline: pcallRate),
             BenchRow(suite: "dispatch", figure: "host round trip (msg/s)", value: hostRate, unit: "/s",
                      baselineName: "no rollback snapshots", baseline: noSnapshotRate),
-        ]
+        ] + (try GameDispatchBench.rows(scale: scale))
     }
 }
 

@@ -15,13 +15,13 @@ static void *vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     clua_vm *vm = (clua_vm *)ud;
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
-        free(ptr);
+        clua_arena_realloc(&vm->arena, ptr, osize, 0);
         vm->used -= old;
         return NULL;
     }
     if (nsize > old && vm->limit && vm->used - old + nsize > vm->limit)
         return NULL;
-    void *block = realloc(ptr, nsize);
+    void *block = clua_arena_realloc(&vm->arena, ptr, osize, nsize);
     if (block) vm->used = vm->used - old + nsize;
     return block;
 }
@@ -381,6 +381,7 @@ void clua_vm_free(clua_vm *vm) {
     if (!vm) return;
     vm->limit = 0;
     lua_close(vm->L);
+    clua_arena_release(&vm->arena);
     free(vm->scratch);
     free(vm);
 }

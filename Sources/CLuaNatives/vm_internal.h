@@ -4,6 +4,7 @@
 #include <lua5.4/lua.h>
 #include <lua5.4/lauxlib.h>
 #include "clua_natives.h"
+#include "clua_arena.h"
 
 /// The hook fires every HOOK_INTERVAL VM instructions; the budget is counted in
 /// these steps, so it is exact to within one interval.
@@ -23,6 +24,7 @@ struct clua_vm {
     char *scratch;            ///< the packed result of the last clua_vm_handle (host memory)
     size_t scratch_length;
     size_t scratch_capacity;
+    clua_arena arena;         ///< the state's small blocks (arena.c)
 };
 
 /// The vm that owns L (it is the allocator's userdata, shared by all threads).

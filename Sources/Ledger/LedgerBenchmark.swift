@@ -15,12 +15,69 @@ public enum LedgerBenchmark {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
+        let ledger = try open(in: directory, durability: durability, batchSize: batchSize)
+        defer { ledger.close() }
+        let (setup, batches) = workload(rows: rows, batchSize: batchSize, processes: processes)
+        try ledger.write(setup)
+
+        let failures = Locked(0)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let completion: LedgerCompletion = { result in
+            if case .failure = result { failures.withLock { $0 += 1 } }
+        }
+        for batch in batches {
+            while !submit(batch, to: ledger, completion) {
+                usleep(100)
+            }
+        }
+        ledger.flush()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let failed = failures.withLock { $0 }
+        if failed > 0 {
+            throw LedgerError.invalidRecord("\(failed) benchmark batches failed")
+        }
+        return Double(rows) / seconds
+    }
+
+    /// The same rows inserted by one prepared statement in transactions of `batchSize`
+    /// on the ledger's own schema and settings, without the writer: no queue, no chain
+    /// checks, no signatures. What SQLite alone costs for the appends `appendRate` times.
+    public static func rawInsertRate(rows: Int, batchSize: Int = 1_000, processes: Int = 64,
+                                     durability: LedgerConfiguration.Durability = .full) throws -> Double {
+        precondition(rows > 0 && batchSize > 0 && processes > 0, "the benchmark needs work to do")
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("starlane-ledger-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ledger = try open(in: directory, durability: durability, batchSize: batchSize)
+        defer { ledger.close() }
+        let (setup, batches) = workload(rows: rows, batchSize: batchSize, processes: processes)
+        try ledger.write(setup)
+
+        let start = DispatchTime.now().uptimeNanoseconds
+        for batch in batches {
+            try ledger.pool.write { db in
+                let insert = try RawStatement(db, SQL.insertAssignment)
+                var scratch: [UInt8] = []
+                for case .append(let record, let result) in batch.writes {
+                    SQL.bind(record, result: result, to: insert, signature: Data(), scratch: &scratch)
+                    _ = try insert.execute()
+                }
+            }
+        }
+        return Double(rows) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    private static func open(in directory: URL, durability: LedgerConfiguration.Durability,
+                             batchSize: Int) throws -> Ledger {
         var configuration = LedgerConfiguration(durability: durability)
         configuration.maxPendingWrites = max(batchSize * 16, 65_536)
-        let ledger = try Ledger(path: directory.appendingPathComponent("bench.db").path,
-                                configuration: configuration)
-        defer { ledger.close() }
+        return try Ledger(path: directory.appendingPathComponent("bench.db").path, configuration: configuration)
+    }
 
+    /// The module and processes to create, then the appends (each with a small result)
+    /// in batches, round-robin over the processes, every second one with an origin.
+    private static func workload(rows: Int, batchSize: Int, processes: Int) -> (LedgerBatch, [LedgerBatch]) {
         let module = ModuleRecord(id: "bench-module", source: "return {}")
         var setup = LedgerBatch([.module(module)])
         var heads: [(id: String, next: Int64, previous: Data)] = []
@@ -30,7 +87,6 @@ public enum LedgerBenchmark {
             setup.append(.process(process))
             heads.append((process.id, 0, HashChain.genesis(of: process)))
         }
-        try ledger.write(setup)
 
         var batches: [LedgerBatch] = []
         var batch = LedgerBatch()
@@ -57,24 +113,7 @@ public enum LedgerBenchmark {
             }
         }
         if !batch.isEmpty { batches.append(batch) }
-
-        let failures = Locked(0)
-        let start = DispatchTime.now().uptimeNanoseconds
-        let completion: LedgerCompletion = { result in
-            if case .failure = result { failures.withLock { $0 += 1 } }
-        }
-        for batch in batches {
-            while !submit(batch, to: ledger, completion) {
-                usleep(100)
-            }
-        }
-        ledger.flush()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let failed = failures.withLock { $0 }
-        if failed > 0 {
-            throw LedgerError.invalidRecord("\(failed) benchmark batches failed")
-        }
-        return Double(rows) / seconds
+        return (setup, batches)
     }
 
     /// False when the queue is full (back-pressure: the caller waits and retries).

@@ -15,6 +15,7 @@ enum BenchSuites {
         "tick": TickBench.tick,
         "pcall": PcallBench.pcall,
         "bank": BankBench.bank,
+        "ledger": LedgerBench.ledger,
     ]
 
     /// Seconds for `count` messages through `process.handle` (the host path).

@@ -1,4 +1,5 @@
-// `starlane.native`: digests backed by OpenSSL's libcrypto, for the `.crypto` module.
+// `starlane.native`: digests backed by OpenSSL's libcrypto, for the `.crypto` module,
+// and the outgoing message builder of ao.send (outgoing.c).
 #include <openssl/evp.h>
 #include "vm_internal.h"
 
@@ -26,5 +27,6 @@ int clua_open_native(lua_State *L) {
         {NULL, NULL},
     };
     luaL_newlib(L, functions);
+    clua_register_outgoing(L);
     return 1;
 }

@@ -27,6 +27,9 @@ struct clua_vm {
     clua_arena arena;         ///< the state's small blocks (arena.c)
 };
 
+/// Adds native.message and native.rootTags (outgoing.c) to the table on the stack.
+void clua_register_outgoing(lua_State *L);
+
 /// The vm that owns L (it is the allocator's userdata, shared by all threads).
 static inline clua_vm *clua_vm_of(lua_State *L) {
     void *ud = NULL;

@@ -3,6 +3,8 @@
 -- Handlers is looked up as a global at call time (it requires this module).
 local json = require("json")
 local match = require(".match")
+local native = require("starlane.native")
+local newMessage, rootTags = native.message, native.rootTags
 
 local old = ao or {} -- keep counters if the module is ever loaded again
 
@@ -204,33 +206,18 @@ function ao.log(txt)
   print(txt)
 end
 
--- Root keys become tags (in name order), then msg.Tags (a list or a map).
--- Functions (reply, forward, onReply...) are not tags and are left out.
-local SKIP = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
--- One list reused for every message's root tag names: filled and emptied below with
--- nothing in between that could fail or call back (a failed message rolls the whole
--- heap back anyway). Most messages have one or two such names: sorted only then.
-local rootNames = {}
-local function appendTags(tags, msg)
-  local names, n = rootNames, 0
-  for k, v in next, msg do
-    if type(k) == "string" and not SKIP[k] and type(v) ~= "function" then
-      n = n + 1
-      names[n] = k
-    end
-  end
-  if n > 1 then table.sort(names) end
-  local count = #tags
-  for i = 1, n do
-    local k = names[i]
-    names[i] = nil
-    count = count + 1
-    tags[count] = { name = k, value = rawget(msg, k) }
-  end
-  local extra = msg.Tags
+-- Root keys become tags (in name order), then msg.Tags (a list or a map). The root
+-- keys are the host's work (native.rootTags: every string key but Target, Data,
+-- Anchor, Tags and From whose value is not a function).
+local function appendExtraTags(tags, extra)
   if extra ~= nil then
     for _, tag in ipairs(tagList(extra)) do tags[#tags + 1] = { name = tag.name, value = tag.value } end
   end
+end
+
+local function appendTags(tags, msg)
+  rootTags(tags, msg)
+  appendExtraTags(tags, msg.Tags)
 end
 
 local function encodeData(msg)
@@ -277,18 +264,10 @@ function ao.send(msg)
   encodeData(msg)
   local reference = ao.reference + 1
   ao.reference = reference
-  local message = {
-    Target = msg.Target,
-    Data = msg.Data,
-    Anchor = anchor(reference),
-    Tags = {
-      { name = "Data-Protocol", value = "ao" },
-      { name = "Variant", value = "ao.TN.1" },
-      { name = "Type", value = "Message" },
-      { name = "Reference", value = tostring(reference) },
-    },
-  }
-  appendTags(message.Tags, msg)
+  -- { Target, Data, Anchor, Tags = Data-Protocol, Variant, Type, Reference, then the
+  -- root tags }, built by the host (native.message); then msg.Tags.
+  local message = newMessage(msg, reference)
+  appendExtraTags(message.Tags, msg.Tags)
   if not Handlers then return message end
 
   local messages = ao.outbox.Messages

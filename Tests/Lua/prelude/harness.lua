@@ -157,6 +157,35 @@ print = nil
 package.preload.json = function() return json end
 _G.json = json
 
+-- TEST-ONLY stand-in for the host's outgoing-message builder (CLuaNatives/outgoing.c):
+-- the same rules in Lua. Root tags: string keys but Target, Data, Anchor, Tags, From,
+-- with non-function values, in `<` order, as fresh {name, value} tables (raw values).
+local nativeStandIn = {}
+do
+  local SKIP = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
+  function nativeStandIn.rootTags(tags, msg)
+    local names = {}
+    for k, v in next, msg do
+      if type(k) == "string" and not SKIP[k] and type(v) ~= "function" then names[#names + 1] = k end
+    end
+    table.sort(names)
+    local count = #tags
+    for i, k in ipairs(names) do tags[count + i] = { name = k, value = rawget(msg, k) } end
+  end
+  function nativeStandIn.message(msg, reference)
+    local message = {
+      Target = msg.Target, Data = msg.Data, Anchor = string.format("%032d", reference),
+      Tags = {
+        { name = "Data-Protocol", value = "ao" }, { name = "Variant", value = "ao.TN.1" },
+        { name = "Type", value = "Message" }, { name = "Reference", value = tostring(reference) },
+      },
+    }
+    nativeStandIn.rootTags(message.Tags, msg)
+    return message
+  end
+end
+package.preload["starlane.native"] = function() return nativeStandIn end
+
 -- Register every Prelude/NAME.lua as ".NAME", like the host.
 local modules = {}
 do

@@ -4,6 +4,7 @@
 // bytecode, math.randomseed() from the clock, pairs in hash-seed order).
 #include <string.h>
 #include "vm_internal.h"
+#include "clua_boot.h"
 
 // ---------------------------------------------------------------- pcall family
 
@@ -59,10 +60,59 @@ static int sandbox_resume(lua_State *L) {
 
 // ---------------------------------------------------------------- load, gc, os
 
+/// The host's hint for this thread (clua_boot.h): a text it compiled, and the bytecode.
+static _Thread_local clua_load_hint load_hint;
+static _Thread_local int load_hint_set;
+static _Thread_local long load_hint_served;
+
+long clua_load_hint_served(void) {
+    return load_hint_served;
+}
+
+void clua_load_hint_set(const clua_load_hint *hint) {
+    load_hint = *hint;
+    load_hint_set = 1;
+}
+
+void clua_load_hint_clear(void) {
+    load_hint_set = 0;
+}
+
+/// True when load's arguments are exactly the hinted text and chunk name (both strings:
+/// a number chunk, or the default chunk name, loads as text).
+static int matches_hint(lua_State *L) {
+    if (!load_hint_set || lua_type(L, 1) != LUA_TSTRING || lua_type(L, 2) != LUA_TSTRING) return 0;
+    size_t n, m;
+    const char *text = lua_tolstring(L, 1, &n);
+    const char *name = lua_tolstring(L, 2, &m);
+    return n == load_hint.source_length && strlen(load_hint.chunkname) == m &&
+           memcmp(name, load_hint.chunkname, m) == 0 && memcmp(text, load_hint.source, n) == 0;
+}
+
+/// load of the hinted text: the host's bytecode of it, finished as the standard load
+/// finishes (the env argument, when present even as nil, becomes the first upvalue;
+/// a failure is fail plus the message).
+static int load_hinted(lua_State *L, int nargs) {
+    const char *name = lua_tostring(L, 2);
+    if (luaL_loadbufferx(L, load_hint.bytecode, load_hint.bytecode_length, name, "b") != LUA_OK) {
+        luaL_pushfail(L);
+        lua_insert(L, -2);
+        return 2;
+    }
+    load_hint_served++;
+    if (nargs >= 4) {
+        lua_pushvalue(L, 4);
+        if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
+    }
+    return 1;
+}
+
 /// load: text chunks only; bytecode can crash the VM. Calls the standard load
-/// (upvalue 1) with mode forced to "t", keeping the env argument if given.
+/// (upvalue 1) with mode forced to "t", keeping the env argument if given. The text
+/// the host hinted loads from the host's bytecode of it instead (the same function).
 static int sandbox_load(lua_State *L) {
     int n = lua_gettop(L);
+    if (matches_hint(L)) return load_hinted(L, n);
     if (n < 3) lua_settop(L, 3);
     lua_pushliteral(L, "t");
     lua_replace(L, 3);

@@ -99,8 +99,26 @@ public enum Prelude {
         boot()
         """
 
-    /// Registers the prelude in `state` and loads `.process`.
+    /// Everything a boot loads, compiled and laid out once per program: the eager
+    /// modules and the boot chunk as preload entries, then `runBootChunk` compiled under
+    /// the chunk name it ran under as text (so it runs the same instructions).
+    static let bootImage: LuaBootImage = {
+        do {
+            let runner = try LuaState.compile(name: "=prelude", source: runBootChunk)
+            return LuaBootImage(modules: eagerBytecode + [("=prelude", bootBytecode)], runner: ("=prelude", runner))
+        } catch {
+            preconditionFailure("the prelude's boot runner does not compile: \(error)")
+        }
+    }()
+
+    /// Registers the prelude in `state` and loads `.process`: one call into C.
     public static func install(in state: LuaState) throws {
+        try state.boot(bootImage)
+    }
+
+    /// The same install a step at a time (a preload call per module, the runner as
+    /// text): the reference `install` must match, heap for heap (tests).
+    static func installStepByStep(in state: LuaState) throws {
         for module in eagerBytecode {
             try state.preload(name: module.name, bytecode: module.bytecode)
         }

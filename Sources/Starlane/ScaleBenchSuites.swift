@@ -53,13 +53,14 @@ enum ScaleBench {
     /// (right after the spawns) and hibernating (once the node has put them to sleep).
     static func spawn(scale: Double) throws -> [BenchRow] {
         let count = max(100, Int(10_000 * scale))
-        struct Measured { var rate: Double, awake: Double, hibernating: Double }
+        struct Measured { var rate: Double, cpu: Double, awake: Double, hibernating: Double }
         func run(durable: Bool) throws -> Measured {
             try ClusterBench.blocking {
                 try await ClusterBench.withNode(durable: durable, configure: { $0.hibernateAfter = .seconds(2) }) { node in
                     let parent = try await node.spawn(module: spawner, owner: ClusterBench.owner).process
                     try await node.waitUntilIdle()
                     let before = residentBytes()
+                    let cpuStart = processCPUSeconds()
                     let start = ContinuousClock.now
                     var left = count
                     while left > 0 {
@@ -70,6 +71,7 @@ enum ScaleBench {
                     }
                     try await node.waitUntilIdle()
                     let seconds = (ContinuousClock.now - start).seconds
+                    let cpu = (processCPUSeconds() - cpuStart) / Double(count) * 1e6
                     let awake = Double(residentBytes() - before) / Double(count)
                     var hibernating = 0.0
                     if durable {
@@ -85,21 +87,78 @@ enum ScaleBench {
                     guard try await node.inspect(parent, "return tostring(Children)") == String(count) else {
                         throw RunnerError("spawn: not every child reported")
                     }
-                    return Measured(rate: Double(count) / seconds, awake: awake, hibernating: hibernating)
+                    return Measured(rate: Double(count) / seconds, cpu: cpu, awake: awake, hibernating: hibernating)
                 }
             }
         }
         let durable = try run(durable: true)
         let memory = try run(durable: false)
         let bare = try bareStateBytes(count: min(count, 2_000))
+        let phases = try spawnPhases(count: 200, batches: 7)
         return [
             BenchRow(suite: "spawn", figure: "spawns/s, durable", value: durable.rate, unit: "/s",
                      baselineName: "ledger off", baseline: memory.rate),
+            BenchRow(suite: "spawn", figure: "CPU µs per spawn (all threads), durable", value: durable.cpu, unit: "µs",
+                     baselineName: "ledger off", baseline: memory.cpu),
             BenchRow(suite: "spawn", figure: "resident KB per idle process, awake", value: durable.awake / 1024,
                      unit: "KB", baselineName: "bare lua state + stdlib", baseline: bare / 1024),
             BenchRow(suite: "spawn", figure: "resident KB per process, hibernating", value: durable.hibernating / 1024,
                      unit: "KB", baselineName: "bare lua state + stdlib", baseline: bare / 1024),
+            BenchRow(suite: "spawn", figure: "new process, CPU µs (best batch)", value: phases.create,
+                     unit: "µs", baselineName: "bare lua state", baseline: phases.bare),
+            BenchRow(suite: "spawn", figure: "its spawn message, CPU µs (best batch)", value: phases.boot,
+                     unit: "µs", baselineName: "bare lua state", baseline: phases.bare),
         ]
+    }
+
+    /// Thread CPU time per child of the two halves of a spawn in the child, outside the
+    /// node: making the process (a state with the prelude) and handling its spawn message
+    /// (boot: the module's code). Best of `batches` batches of `count`, in µs.
+    static func spawnPhases(count: Int, batches: Int) throws -> (create: Double, boot: Double, bare: Double) {
+        let moduleID = Identifiers.module(source: spawner)
+        var best = (create: Double.infinity, boot: Double.infinity, bare: Double.infinity)
+        for batch in 0..<batches {
+            var processes: [AOProcess] = []
+            processes.reserveCapacity(count)
+            var start = threadCPUSeconds()
+            for i in 0..<count {
+                let id = Identifiers.derive("bench-spawn", String(batch), String(i))
+                let identity = ProcessIdentity(id: id, owner: ClusterBench.owner, moduleID: moduleID,
+                                               tags: [Tag("Type", "Process"), Tag("Module", moduleID)])
+                processes.append(try AOProcess(identity: identity, moduleSource: spawner))
+            }
+            best.create = min(best.create, (threadCPUSeconds() - start) / Double(count) * 1e6)
+            start = threadCPUSeconds()
+            for process in processes {
+                let id = process.identity.id
+                let result = process.handle(Message(id: id, from: ClusterBench.owner, target: id,
+                                                    tags: process.identity.tags, data: "child",
+                                                    timestamp: 1_700_000_000_000, slot: 0))
+                if let error = result.error { throw RunnerError("spawn phases: boot failed: \(error)") }
+            }
+            best.boot = min(best.boot, (threadCPUSeconds() - start) / Double(count) * 1e6)
+            processes.removeAll()
+            start = threadCPUSeconds()
+            var states: [LuaState] = []
+            for _ in 0..<count { states.append(try LuaState()) }
+            best.bare = min(best.bare, (threadCPUSeconds() - start) / Double(count) * 1e6)
+        }
+        return best
+    }
+
+    /// CPU time the whole program has used (every thread, user and system), in seconds:
+    /// unlike the rate, it does not count waiting for cores other jobs hold.
+    static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    /// CPU time this thread has used, in seconds.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Resident bytes per fresh sandboxed Lua state (no prelude): the floor.

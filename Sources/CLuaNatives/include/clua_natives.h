@@ -8,6 +8,7 @@
 #include <lua5.4/lua.h>
 #include "clua_keyorder.h"
 #include "clua_persist.h"
+#include "clua_boot.h"
 
 /// Status codes Swift sees. The first ones equal Lua's own (LUA_OK, LUA_ERRRUN, ...).
 enum {

@@ -12,13 +12,14 @@ public enum Identifiers {
     /// The id of anything named by the parts, e.g. ("message", origin, slot, index).
     /// Parts are length-prefixed so ("ab","c") and ("a","bc") differ.
     public static func derive(_ parts: String...) -> String {
-        var hasher = SHA256()
+        // One buffer, one hash call: this runs for every message a process sends.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(parts.reduce(0) { $0 + 4 + $1.utf8.count })
         for part in parts {
-            let bytes = Array(part.utf8)
-            withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { hasher.update(bufferPointer: $0) }
-            hasher.update(data: bytes)
+            withUnsafeBytes(of: UInt32(part.utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: part.utf8)
         }
-        return base64url(hasher.finalize())
+        return base64url(SHA256.hash(data: bytes))
     }
 
     /// The content id of a module (its Lua source).

@@ -4,7 +4,9 @@ internal import CUV
 /// at a fixed interval, until stopped or closed.
 ///
 /// Timers due in the same iteration fire in order of their due time, and timers
-/// with the same due time in the order they were started.
+/// with the same due time in the order they were started. In libuv 1.44 a timer
+/// restarted with no delay from its own callback fires again before the loop polls:
+/// to reschedule work "as soon as possible" and still poll, use an `Idle` handle.
 /// See https://docs.libuv.org/en/v1.x/timer.html
 public final class Timer: LoopHandle {
     public let loop: Loop

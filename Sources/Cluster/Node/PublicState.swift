@@ -40,7 +40,8 @@ enum PublicState {
 extension OutboundMessage {
     /// A `device = patch@1.0` message sets public state; it goes to no process.
     public var isPatch: Bool {
-        tags.contains { $0.name.lowercased() == "device" && $0.value == PublicState.device }
+        // The value first: it rarely matches, and lowercasing every tag name is not free.
+        tags.contains { $0.value == PublicState.device && $0.name.lowercased() == "device" }
     }
 }
 

@@ -30,9 +30,14 @@ final class Shard {
     var processes: [String: ProcessRuntime] = [:]
     var modules: [String: String] = [:]
     private var runQueue = RunQueue()
-    private var runTimer: EventLoop.Timer
+    /// Runs the next run of turns on the next loop iteration, after the loop polled.
+    private var runner: Idle
     private var runScheduled = false
     private var commits: AsyncWakeup<@Sendable () -> Void>!
+    /// Completions of batches with the ledger off, run on a later iteration of this
+    /// loop: no writer thread, so no cross-thread wake-up (a syscall per run of turns).
+    private var localCompletions: [() -> Void] = []
+    private var localCompletionTimer: EventLoop.Timer
     /// Batches submitted to the ledger and not yet completed.
     private(set) var inflight = 0
     /// Writes of those batches: turns stop while this many wait for the ledger, so
@@ -73,8 +78,9 @@ final class Shard {
         self.loop = loop
         self.ledger = ledger
         self.configuration = configuration
-        runTimer = EventLoop.Timer(loop: loop)
+        runner = Idle(loop: loop)
         spinner = Idle(loop: loop)
+        localCompletionTimer = EventLoop.Timer(loop: loop)
         commits = try AsyncWakeup(loop: loop) { work in work() }
     }
 
@@ -83,7 +89,9 @@ final class Shard {
         for watcher in signalWatchers { watcher.close() }
         hibernationTimer?.close()
         signalWatchers.removeAll()
-        runTimer.close()
+        runner.close()
+        runLocalCompletions()
+        localCompletionTimer.close()
         spinner.close()
         commits.close()
     }
@@ -177,7 +185,8 @@ final class Shard {
 
     func makeRunnable(_ id: String) {
         runQueue.enqueue(id)
-        scheduleRun()
+        // During a run of turns the run itself takes it (or reschedules at its deadline).
+        if !inTurns { scheduleRun() }
     }
 
     // MARK: - Evaluation
@@ -222,10 +231,15 @@ final class Shard {
     /// How long one run of turns may hold the loop.
     static let turnSlice = Duration.milliseconds(2)
 
+    /// An idle handle, not a zero timer: libuv 1.44 runs a zero timer re-armed from its
+    /// own callback again before it polls, so a shard busy past its slice would never
+    /// read its queue or sockets. An idle handle runs once per iteration, and the loop
+    /// polls (without sleeping) between two runs.
     private func scheduleRun() {
         guard !runScheduled else { return }
         runScheduled = true
-        runTimer.start(after: .zero) { [unowned self] _ in
+        runner.start { [unowned self] idle in
+            idle.stop()
             self.runScheduled = false
             self.runTurns()
         }
@@ -254,47 +268,60 @@ final class Shard {
             while let pending = runtime.mailbox.popFirst() { pending.reply?(.failure(.ledger(why))) }
             return
         }
-        var batch = LedgerBatch(runtime.preamble)
+        let preamble = runtime.preamble
         runtime.preamble.removeAll()
-        var done: [(Pending, MessageResult)] = []
+        var turn: [EvaluatedMessage] = []
         var snapshotSlot: Int64?
         for _ in 0..<configuration.quantum {
             guard let pending = runtime.mailbox.popFirst() else { break }
             let started = ContinuousClock.now
             let result = runtime.process.handle(pending.message)
             runtime.evaluationSinceSnapshot += ContinuousClock.now - started
-            let slot = pending.message.slot
-            configuration.onEvaluate?(runtime.id, slot)
-            batch.append(.append(pending.assignment, result: ResultRecord(process: runtime.id, slot: slot, result)))
-            if result.error == nil {
-                for entry in PublicState.entries(of: result, process: runtime.id, slot: slot) { batch.append(.publish(entry)) }
-            }
-            if let snapshot = snapshotIfDue(runtime, slot: pending.message.slot) {
-                batch.append(.snapshot(snapshot))
-                snapshotSlot = snapshot.slot
-            }
-            done.append((pending, result))
+            configuration.onEvaluate?(runtime.id, pending.message.slot)
+            let snapshot = snapshotIfDue(runtime, slot: pending.message.slot)
+            if let snapshot { snapshotSlot = snapshot.slot }
+            turn.append(EvaluatedMessage(pending: pending, result: result, snapshot: snapshot))
         }
         releaseOverflow(runtime)
-        guard !batch.isEmpty else { return }
+        guard !preamble.isEmpty || !turn.isEmpty else { return }
         defer {
-            // After the submit: whatever these messages cause is logged after them.
-            for (pending, result) in done where result.error == nil {
-                route(result, from: runtime.id, slot: pending.message.slot)
+            // After the turn is gathered: whatever these messages cause is logged after them.
+            for done in turn where done.result.error == nil {
+                route(done.result, from: runtime.id, slot: done.pending.message.slot)
             }
         }
-        submit(batch, then: { [unowned self] in
+        // The records (results as JSON, public state) are built when the gathered batch
+        // is submitted: in a run of local turns, after the next hops have run.
+        let process = runtime.id
+        let writes = preamble.count + turn.reduce(0) { $0 + ($1.snapshot == nil ? 1 : 2) }
+        submit(writes: writes, building: { Self.records(preamble, turn, of: process) }, then: { [unowned self] in
             if let snapshotSlot { runtime.durableSnapshotSlot = max(runtime.durableSnapshotSlot, snapshotSlot) }
-            for (pending, result) in done { self.committed(pending, result, in: runtime) }
+            for done in turn { self.committed(done.pending, done.result, in: runtime) }
             if let observer = self.configuration.onCommit {
-                observer(done.map { pending, result in
-                    CommittedSlot(process: runtime.id, slot: pending.message.slot, messageID: pending.message.id,
-                                  from: pending.message.from, action: pending.message.tags[tag: "Action"], result: result)
+                observer(turn.map { done in
+                    CommittedSlot(process: runtime.id, slot: done.pending.message.slot, messageID: done.pending.message.id,
+                                  from: done.pending.message.from, action: done.pending.message.tags[tag: "Action"],
+                                  result: done.result)
                 })
             }
         }, failed: { why in
-            for (pending, _) in done { pending.reply?(.failure(.ledger(why))) }
+            for done in turn { done.pending.reply?(.failure(.ledger(why))) }
         })
+    }
+
+    /// The ledger writes of a turn: what must precede it, then per message its entry and
+    /// result, its public state and its snapshot.
+    private static func records(_ preamble: [LedgerWrite], _ turn: [EvaluatedMessage], of process: String) -> [LedgerWrite] {
+        var writes = preamble
+        for message in turn {
+            let slot = message.pending.message.slot
+            writes.append(.append(message.pending.assignment, result: ResultRecord(process: process, slot: slot, message.result)))
+            if message.result.error == nil {
+                for entry in PublicState.entries(of: message.result, process: process, slot: slot) { writes.append(.publish(entry)) }
+            }
+            if let snapshot = message.snapshot { writes.append(.snapshot(snapshot)) }
+        }
+        return writes
     }
 
     /// A snapshot every `snapshotEvery` slots, or sooner once replaying the slots since
@@ -329,8 +356,15 @@ final class Shard {
     /// batch is gathered with the others of the run (in order) and submitted with them.
     func submit(_ batch: LedgerBatch, then work: @escaping () -> Void,
                 failed: @escaping (String) -> Void = { _ in }) {
-        gathered.add(batch, then: work, failed: failed)
-        if !inTurns || gathered.parts >= Self.gatherTurns || gathered.batch.count >= Self.gatherWrites {
+        submit(writes: batch.count, building: { batch.writes }, then: work, failed: failed)
+    }
+
+    /// `submit` of writes built only when the gathered batch goes to the ledger;
+    /// `writes` counts them without public-state entries (for the flush bound).
+    private func submit(writes: Int, building build: @escaping () -> [LedgerWrite],
+                        then work: @escaping () -> Void, failed: @escaping (String) -> Void) {
+        gathered.add(writes: writes, build, then: work, failed: failed)
+        if !inTurns || gathered.parts >= Self.gatherTurns || gathered.writes >= Self.gatherWrites {
             flushSubmissions()
         }
     }
@@ -343,7 +377,7 @@ final class Shard {
         guard gathered.parts > 0 else { return }
         let submissions = gathered
         gathered = GatheredSubmissions()
-        submitNow(submissions.batch, then: {
+        submitNow(submissions.build(), then: {
             for work in submissions.completions { work() }
         }, failed: { why in
             for failed in submissions.failures { failed(why) }
@@ -358,27 +392,15 @@ final class Shard {
         let sender = commits.sender
         let call = LoopCall(self) { _ in work() }
         let failure = LoopConfined(failed)
+        guard configuration.durable else {
+            deferLocally { Shard.finish(call, failure, writes: writes, refusal: nil) }
+            return
+        }
         // The completion runs on the writer thread; the work hops back to the loop,
         // the only thread that touches the shard.
         // nil: durable; else why the ledger refused the batch.
         let complete: @Sendable (String?) -> Void = { refusal in
-            sender.send {
-                let shard = call.shard
-                shard.inflight -= 1
-                shard.inflightWrites -= writes
-                if let why = refusal {
-                    shard.fail(why)
-                    failure.value(why)
-                } else {
-                    call.run()
-                }
-                shard.resumeAfterLedger()
-                if shard.isIdle { shard.becameIdle() }
-            }
-        }
-        guard configuration.durable else {
-            complete(nil)
-            return
+            sender.send { Shard.finish(call, failure, writes: writes, refusal: refusal) }
         }
         do {
             try ledger.submit(batch) { outcome in
@@ -386,6 +408,37 @@ final class Shard {
             }
         } catch {
             complete("\(error)")
+        }
+    }
+
+    /// On the loop: a submitted batch is durable (refusal nil) or was refused.
+    private static func finish(_ call: LoopCall, _ failure: LoopConfined<(String) -> Void>,
+                               writes: Int, refusal: String?) {
+        let shard = call.shard
+        shard.inflight -= 1
+        shard.inflightWrites -= writes
+        if let why = refusal {
+            shard.fail(why)
+            failure.value(why)
+        } else {
+            call.run()
+        }
+        shard.resumeAfterLedger()
+        if shard.isIdle { shard.becameIdle() }
+    }
+
+    /// Runs `work` on a later iteration of this loop, in order with the others.
+    private func deferLocally(_ work: @escaping () -> Void) {
+        localCompletions.append(work)
+        guard localCompletions.count == 1 else { return }
+        localCompletionTimer.start(after: .zero) { [unowned self] _ in self.runLocalCompletions() }
+    }
+
+    private func runLocalCompletions() {
+        while !localCompletions.isEmpty {
+            let works = localCompletions
+            localCompletions.removeAll()
+            for work in works { work() }
         }
     }
 
@@ -426,17 +479,37 @@ final class Shard {
     }
 }
 
-/// Ledger batches of one run of turns, in submission order, with their completions.
+/// A message a turn evaluated: what its ledger records are made of.
+struct EvaluatedMessage {
+    var pending: Pending
+    var result: MessageResult
+    var snapshot: SnapshotRecord?
+}
+
+/// Ledger writes of one run of turns, in submission order, with their completions.
+/// Each part's writes are built when the whole is submitted (`build`).
 struct GatheredSubmissions {
-    var batch = LedgerBatch()
+    private var builders: [() -> [LedgerWrite]] = []
     var completions: [() -> Void] = []
     var failures: [(String) -> Void] = []
+    /// Writes gathered, as counted when added.
+    private(set) var writes = 0
     var parts: Int { completions.count }
 
-    mutating func add(_ part: LedgerBatch, then work: @escaping () -> Void, failed: @escaping (String) -> Void) {
-        batch.writes.append(contentsOf: part.writes)
+    mutating func add(writes count: Int, _ build: @escaping () -> [LedgerWrite],
+                      then work: @escaping () -> Void, failed: @escaping (String) -> Void) {
+        builders.append(build)
+        writes += count
         completions.append(work)
         failures.append(failed)
+    }
+
+    /// The batch: every part's writes, in the order they were added.
+    func build() -> LedgerBatch {
+        var batch = LedgerBatch()
+        batch.writes.reserveCapacity(writes)
+        for build in builders { batch.writes.append(contentsOf: build()) }
+        return batch
     }
 }
 

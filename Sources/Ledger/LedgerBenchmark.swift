@@ -9,17 +9,13 @@ public enum LedgerBenchmark {
     /// writer's own checks, including recomputing every link, are.
     public static func appendRate(rows: Int, batchSize: Int = 1_000, processes: Int = 64,
                                   durability: LedgerConfiguration.Durability = .full) throws -> Double {
-        precondition(rows > 0 && batchSize > 0 && processes > 0, "the benchmark needs work to do")
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("starlane-ledger-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        try withFreshLedger(rows: rows, batchSize: batchSize, processes: processes, durability: durability) { ledger, batches in
+            try timeSubmissions(batches, to: ledger)
+        }
+    }
 
-        let ledger = try open(in: directory, durability: durability, batchSize: batchSize)
-        defer { ledger.close() }
-        let (setup, batches) = workload(rows: rows, batchSize: batchSize, processes: processes)
-        try ledger.write(setup)
-
+    private static func timeSubmissions(_ batches: [LedgerBatch], to ledger: Ledger) throws -> Double {
+        let rows = batches.reduce(0) { $0 + $1.count }
         let failures = Locked(0)
         let start = DispatchTime.now().uptimeNanoseconds
         let completion: LedgerCompletion = { result in
@@ -44,16 +40,13 @@ public enum LedgerBenchmark {
     /// checks, no signatures. What SQLite alone costs for the appends `appendRate` times.
     public static func rawInsertRate(rows: Int, batchSize: Int = 1_000, processes: Int = 64,
                                      durability: LedgerConfiguration.Durability = .full) throws -> Double {
-        precondition(rows > 0 && batchSize > 0 && processes > 0, "the benchmark needs work to do")
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("starlane-ledger-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let ledger = try open(in: directory, durability: durability, batchSize: batchSize)
-        defer { ledger.close() }
-        let (setup, batches) = workload(rows: rows, batchSize: batchSize, processes: processes)
-        try ledger.write(setup)
+        try withFreshLedger(rows: rows, batchSize: batchSize, processes: processes, durability: durability) { ledger, batches in
+            try timeInserts(batches, into: ledger)
+        }
+    }
 
+    private static func timeInserts(_ batches: [LedgerBatch], into ledger: Ledger) throws -> Double {
+        let rows = batches.reduce(0) { $0 + $1.count }
         let start = DispatchTime.now().uptimeNanoseconds
         for batch in batches {
             try ledger.pool.write { db in
@@ -68,11 +61,23 @@ public enum LedgerBenchmark {
         return Double(rows) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
-    private static func open(in directory: URL, durability: LedgerConfiguration.Durability,
-                             batchSize: Int) throws -> Ledger {
+    /// A ledger in a fresh temporary directory with the workload's processes made, and
+    /// the workload's batches: `body` times what it does with them.
+    private static func withFreshLedger(rows: Int, batchSize: Int, processes: Int,
+                                        durability: LedgerConfiguration.Durability,
+                                        _ body: (Ledger, [LedgerBatch]) throws -> Double) throws -> Double {
+        precondition(rows > 0 && batchSize > 0 && processes > 0, "the benchmark needs work to do")
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("starlane-ledger-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = LedgerConfiguration(durability: durability)
         configuration.maxPendingWrites = max(batchSize * 16, 65_536)
-        return try Ledger(path: directory.appendingPathComponent("bench.db").path, configuration: configuration)
+        let ledger = try Ledger(path: directory.appendingPathComponent("bench.db").path, configuration: configuration)
+        defer { ledger.close() }
+        let (setup, batches) = workload(rows: rows, batchSize: batchSize, processes: processes)
+        try ledger.write(setup)
+        return try body(ledger, batches)
     }
 
     /// The module and processes to create, then the appends (each with a small result)

@@ -70,6 +70,7 @@ static void append_root_tags(lua_State *L, int tags, int msg) {
                 if (count == capacity) {
                     /* A userdata, so an error below cannot leak it. Parked under the
                        key and value: lua_next still finds its key at -2 after the pop. */
+                    luaL_checkstack(L, 4, "too many root tags");
                     root_key *grown = lua_newuserdatauv(L, 2 * capacity * sizeof *grown, 0);
                     memcpy(grown, keys, count * sizeof *keys);
                     lua_insert(L, -3);

@@ -1,8 +1,8 @@
 // Each Lua state's own heap for small blocks. A process's objects then sit together
 // in its own chunks, allocated in the order it made them, instead of interleaved with
 // every other process's in malloc's heap, and a small block costs a list pop instead
-// of a malloc call (docs/PERFORMANCE.md, session 5: a warm game message ~15 % cheaper,
-// a cold one ~5 %; with the ledger off, one-way send about twice as fast).
+// of a malloc call (docs/PERFORMANCE.md, session 5: with the C message builder, a warm
+// game message ~15 % cheaper; a cold one less).
 //
 // Blocks of up to CLUA_ARENA_MAX_SMALL bytes, rounded up to a 16-byte class, are cut
 // from 16 KB chunks; a freed block goes on its class's list and is reused for that

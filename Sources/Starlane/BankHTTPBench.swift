@@ -59,7 +59,7 @@ enum BankHTTPBench {
                                         data: accounts.joined(separator: ","), waitForResult: true)
             if let error = opened.result?.Error { throw RunnerError("bank bench over HTTP: Open failed: \(error)") }
 
-            let cpuStart = HTTPPushLoad.processCPUSeconds()
+            let cpuStart = CPUClock.process()
             let measured = switch client {
             case .threads:
                 try pushConcurrently(url: url, ledger: ledger, keys: keys, accounts: accounts, perConnection: perConnection)
@@ -68,7 +68,7 @@ enum BankHTTPBench {
             }
             // The window's CPU: the loop client measures its own (after signing), the
             // thread client's window is the whole call.
-            let cpu = client == .loop ? measured.cpuSeconds : HTTPPushLoad.processCPUSeconds() - cpuStart
+            let cpu = client == .loop ? measured.cpuSeconds : CPUClock.process() - cpuStart
             switch client {
             case .loop: extras.loopCPUMicroseconds = cpu / Double(sent) * 1e6
             case .threads: extras.threadsCPUMicroseconds = cpu / Double(sent) * 1e6

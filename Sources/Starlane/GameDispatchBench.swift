@@ -49,17 +49,9 @@ enum GameDispatchBench {
         return Player(process: process, home: home, ship: ship)
     }
 
-    /// This thread's CPU seconds (the loop is single-threaded, and CPU time is what a
-    /// busy machine's other work does not inflate the way it does wall time).
-    static func threadCPUSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
-
     /// CPU seconds for `messages` Sector-Updates, one player after another.
     static func seconds(players: [Player], messages: Int) throws -> Double {
-        let start = threadCPUSeconds()
+        let start = CPUClock.thread()
         for i in 0..<messages {
             let p = players[i % players.count]
             let slot = p.process.nextSlot
@@ -73,6 +65,6 @@ enum GameDispatchBench {
             if let error = result.error { throw RunnerError("Sector-Update failed: \(error)") }
             guard result.messages.count == 1 else { throw RunnerError("Sector-Update sent \(result.messages.count) messages, not 1") }
         }
-        return threadCPUSeconds() - start
+        return CPUClock.thread() - start
     }
 }

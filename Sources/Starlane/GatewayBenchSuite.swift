@@ -69,7 +69,7 @@ enum GatewayBenchSuite {
             }
             let latencies = LatencyLog(count: clients)
             let done = DispatchGroup()
-            let cpuStart = HTTPPushLoad.processCPUSeconds()
+            let cpuStart = CPUClock.process()
             let start = ContinuousClock.now
             for index in 0..<clients {
                 done.enter()
@@ -86,7 +86,7 @@ enum GatewayBenchSuite {
             }
             done.wait()
             let seconds = (ContinuousClock.now - start).seconds
-            let cpu = HTTPPushLoad.processCPUSeconds() - cpuStart
+            let cpu = CPUClock.process() - cpuStart
             let all = latencies.all
             guard all.count == clients * perClient else {
                 throw RunnerError("http bench: \(clients * perClient - all.count) pushes failed")

@@ -79,11 +79,11 @@ enum HTTPPushLoad {
             thread.start()
         }
         ready.wait()
-        let cpuStart = processCPUSeconds()
+        let cpuStart = CPUClock.process()
         let start = ContinuousClock.now
         for _ in 0..<threads { gate.signal() }
         finished.wait()
-        let cpu = processCPUSeconds() - cpuStart
+        let cpu = CPUClock.process() - cpuStart
         let done = runs.withLock { $0.compactMap { $0 } }
         let failures = done.flatMap(\.failures)
         guard done.count == threads, let end = done.compactMap(\.end).max() else {
@@ -91,14 +91,6 @@ enum HTTPPushLoad {
         }
         return Outcome(seconds: (end - start).seconds, latencies: done.flatMap(\.latencies), failures: failures,
                        cpuSeconds: cpu)
-    }
-
-    /// User + system CPU of this process so far.
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// Loop-confined state of one client loop; read by the starting thread only after

@@ -60,7 +60,7 @@ enum ScaleBench {
                     let parent = try await node.spawn(module: spawner, owner: ClusterBench.owner).process
                     try await node.waitUntilIdle()
                     let before = residentBytes()
-                    let cpuStart = processCPUSeconds()
+                    let cpuStart = CPUClock.process()
                     let start = ContinuousClock.now
                     var left = count
                     while left > 0 {
@@ -71,7 +71,7 @@ enum ScaleBench {
                     }
                     try await node.waitUntilIdle()
                     let seconds = (ContinuousClock.now - start).seconds
-                    let cpu = (processCPUSeconds() - cpuStart) / Double(count) * 1e6
+                    let cpu = (CPUClock.process() - cpuStart) / Double(count) * 1e6
                     let awake = Double(residentBytes() - before) / Double(count)
                     var hibernating = 0.0
                     if durable {
@@ -120,15 +120,15 @@ enum ScaleBench {
         for batch in 0..<batches {
             var processes: [AOProcess] = []
             processes.reserveCapacity(count)
-            var start = threadCPUSeconds()
+            var start = CPUClock.thread()
             for i in 0..<count {
                 let id = Identifiers.derive("bench-spawn", String(batch), String(i))
                 let identity = ProcessIdentity(id: id, owner: ClusterBench.owner, moduleID: moduleID,
                                                tags: [Tag("Type", "Process"), Tag("Module", moduleID)])
                 processes.append(try AOProcess(identity: identity, moduleSource: spawner))
             }
-            best.create = min(best.create, (threadCPUSeconds() - start) / Double(count) * 1e6)
-            start = threadCPUSeconds()
+            best.create = min(best.create, (CPUClock.thread() - start) / Double(count) * 1e6)
+            start = CPUClock.thread()
             for process in processes {
                 let id = process.identity.id
                 let result = process.handle(Message(id: id, from: ClusterBench.owner, target: id,
@@ -136,29 +136,14 @@ enum ScaleBench {
                                                     timestamp: 1_700_000_000_000, slot: 0))
                 if let error = result.error { throw RunnerError("spawn phases: boot failed: \(error)") }
             }
-            best.boot = min(best.boot, (threadCPUSeconds() - start) / Double(count) * 1e6)
+            best.boot = min(best.boot, (CPUClock.thread() - start) / Double(count) * 1e6)
             processes.removeAll()
-            start = threadCPUSeconds()
+            start = CPUClock.thread()
             var states: [LuaState] = []
             for _ in 0..<count { states.append(try LuaState()) }
-            best.bare = min(best.bare, (threadCPUSeconds() - start) / Double(count) * 1e6)
+            best.bare = min(best.bare, (CPUClock.thread() - start) / Double(count) * 1e6)
         }
         return best
-    }
-
-    /// CPU time the whole program has used (every thread, user and system), in seconds:
-    /// unlike the rate, it does not count waiting for cores other jobs hold.
-    static func processCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
-
-    /// CPU time this thread has used, in seconds.
-    static func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Resident bytes per fresh sandboxed Lua state (no prelude): the floor.

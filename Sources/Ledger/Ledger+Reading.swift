@@ -61,11 +61,15 @@ extension Ledger {
         }
     }
 
-    /// The entry that holds message `messageID`, or nil.
+    /// The entry that holds message `messageID` from outside the node's processes (a
+    /// push, a spawn, a cron or host message), or nil. A message a process emitted is
+    /// found by its origin (`unassigned(_:)`): its id is not indexed (docs/LEDGER.md).
     public func assignment(messageID: String) throws(LedgerError) -> AssignmentRecord? {
         try read { db in
-            let statement = try RawStatement(
-                db, "SELECT \(SQL.assignmentColumns) FROM assignments WHERE message_id = ?1")
+            let statement = try RawStatement(db, """
+                SELECT \(SQL.assignmentColumns) FROM assignments
+                WHERE message_id = ?1 AND origin_process IS NULL
+                """)
             statement.bind(1, messageID)
             return try statement.first { try SQL.assignment($0) }
         }
@@ -149,17 +153,6 @@ extension Ledger {
                 statement.bind(1, origin.process)
                 statement.bind(2, origin.slot)
                 statement.bind(3, origin.index)
-                return try statement.first { _ in true } == nil
-            }
-        }
-    }
-
-    /// The ids among `messageIDs` that no stored entry holds.
-    public func unassigned(messageIDs: [String]) throws(LedgerError) -> [String] {
-        try read { db in
-            let statement = try RawStatement(db, "SELECT 1 FROM assignments WHERE message_id = ?1")
-            return try messageIDs.filter { id in
-                statement.bind(1, id)
                 return try statement.first { _ in true } == nil
             }
         }

@@ -44,7 +44,10 @@ enum SQL {
         WHERE process = ?1 ORDER BY slot DESC LIMIT 1
         """
     static let hashAtSlot = "SELECT hash_chain FROM assignments WHERE process = ?1 AND slot = ?2"
-    static let assignmentByMessage = "SELECT process, slot FROM assignments WHERE message_id = ?1"
+    /// Messages from outside (no origin): the ones `assignments_by_message` holds.
+    static let assignmentByMessage = """
+        SELECT process, slot FROM assignments WHERE message_id = ?1 AND origin_process IS NULL
+        """
     static let assignmentByOrigin = """
         SELECT process, slot FROM assignments
         WHERE origin_process = ?1 AND origin_slot = ?2 AND origin_index = ?3

@@ -15,6 +15,9 @@ enum Schema {
         migrator.registerMigration("v2-public-state") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3-outside-message-ids") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
 
@@ -90,5 +93,16 @@ enum Schema {
             slot    INTEGER NOT NULL,
             PRIMARY KEY (process, key)
         ) WITHOUT ROWID;
+        """
+
+    /// Message ids are indexed only for messages from outside the node's processes
+    /// (pushes, spawns, cron and host messages: no origin). A message a process emitted
+    /// has an id derived from its origin, which `assignments_by_origin` already keeps
+    /// unique; a random (hash) key in a second index cost one more B-tree page written
+    /// per entry, a third of the writes of a game tick (docs/LEDGER.md).
+    static let v3 = """
+        DROP INDEX assignments_by_message;
+        CREATE UNIQUE INDEX assignments_by_message ON assignments(message_id)
+            WHERE origin_process IS NULL;
         """
 }

@@ -185,7 +185,46 @@ import Testing
         try ledger.write(LedgerBatch([chains[0].append(),
                                       chains[1].append(messageID: "emitted-0", origin: delivered)]))
         #expect(try ledger.unassigned([delivered, lost]) == [lost])
-        #expect(try ledger.unassigned(messageIDs: ["emitted-0", "emitted-1"]) == ["emitted-1"])
+    }
+
+    @Test func messageIdsFromOutsideAreUniqueAndEmittedOnesAreUniqueByOrigin() throws {
+        let directory = try TemporaryDirectory()
+        var (ledger, chains) = try Fixtures.ledger(in: directory, processes: ["p-a", "p-b"])
+        defer { ledger.close() }
+        try ledger.write(LedgerBatch([chains[0].append(messageID: "pushed")]))
+        // The same id pushed to another process is the same message: refused, not stored.
+        var again = chains[1]
+        let report = try ledger.write(LedgerBatch([again.append(messageID: "pushed")]))
+        #expect(report.appended == 0)
+        #expect(report.duplicates.first?.existing.process == "p-a")
+        #expect(try ledger.assignment(messageID: "pushed")?.process == "p-a")
+
+        // An emitted message is found by its origin, not by its id.
+        let origin = MessageOrigin(process: "p-a", slot: 0, index: 0)
+        try ledger.write(LedgerBatch([chains[1].append(messageID: "emitted", origin: origin)]))
+        #expect(try ledger.unassigned([origin]).isEmpty)
+        #expect(try ledger.assignment(messageID: "emitted") == nil)
+        #expect(try ledger.assignments(of: "p-b").map(\.messageID) == ["emitted"])
+    }
+
+    @Test func aDatabaseFromBeforeTheOutsideIdIndexIsMigrated() throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let pool = try DatabasePool(path: directory.databasePath)
+            try Schema.migrator.migrate(pool, upTo: "v2-public-state")
+            try pool.write { db in
+                let index = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'assignments_by_message'")
+                #expect(index?.contains("WHERE") == false)
+            }
+        }
+        var (ledger, chains) = try Fixtures.ledger(in: directory, processes: ["p-m"])
+        defer { ledger.close() }
+        try ledger.write(LedgerBatch([chains[0].append(messageID: "outside")]))
+        #expect(try ledger.assignment(messageID: "outside")?.slot == 0)
+        let index = try DatabaseQueue(path: directory.databasePath).read { db in
+            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'assignments_by_message'")
+        }
+        #expect(index?.contains("WHERE origin_process IS NULL") == true)
     }
 
     @Test func modulesAndProcessesAreIdempotentButImmutable() throws {

@@ -5,16 +5,21 @@ import Game
 /// `starlane bench tick`: the large map with N players (1,000 at scale 1) each giving one
 /// order per tick. A tick is timed from the world's `Tick` until the node is idle again
 /// (every sector resolved, every update delivered, all of it durable). The baseline is
-/// the same game with the ledger off, in the same run.
+/// the same game with the ledger off, in the same run. The CPU the whole program used
+/// during the ticks tells a tick bound by the cores (CPU near 2 × wall on two cores)
+/// from one bound by its chain of hops.
 enum TickBench {
     struct Run {
         var ticks: [Double]
+        /// CPU seconds of the whole program (every thread) during each tick.
+        var cpu: [Double]
         var messages: Int
         var seconds: Double
         func percentile(_ p: Double) -> Double {
             let sorted = ticks.sorted()
             return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000
         }
+        var meanCPU: Double { cpu.reduce(0, +) / Double(max(1, cpu.count)) * 1000 }
     }
 
     static func tick(scale: Double) throws -> [BenchRow] {
@@ -28,6 +33,7 @@ enum TickBench {
         return [
             row("tick p50, \(players) players (ms)", durable.percentile(0.5), "ms", memory.percentile(0.5)),
             row("tick p99, \(players) players (ms)", durable.percentile(0.99), "ms", memory.percentile(0.99)),
+            row("CPU per tick, all threads (ms)", durable.meanCPU, "ms", memory.meanCPU),
             row("messages/s during ticks", Double(durable.messages) / durable.seconds, "/s",
                 Double(memory.messages) / memory.seconds),
         ]
@@ -50,6 +56,7 @@ enum TickBench {
                 try await node.waitUntilIdle()
                 var generator = SystemRandomNumberGenerator()
                 var durations: [Double] = []
+                var cpu: [Double] = []
                 let before = evaluated.value
                 let start = ContinuousClock.now
                 for _ in 0..<ticks {
@@ -65,13 +72,15 @@ enum TickBench {
                     }
                     try await node.waitUntilIdle()
                     let began = ContinuousClock.now
+                    let cpuBefore = CPUClock.process()
                     try await world.tick()
                     try await node.waitUntilIdle()
                     durations.append((ContinuousClock.now - began).seconds)
+                    cpu.append(CPUClock.process() - cpuBefore)
                 }
                 let seconds = (ContinuousClock.now - start).seconds
                 let messages = evaluated.value - before
-                return Run(ticks: durations, messages: messages, seconds: seconds)
+                return Run(ticks: durations, cpu: cpu, messages: messages, seconds: seconds)
             }
         }
     }

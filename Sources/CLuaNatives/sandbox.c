@@ -2,9 +2,11 @@
 // debug; wraps the functions whose standard behaviour would let a process escape
 // its budget or see the machine (pcall swallowing a budget error, load of
 // bytecode, math.randomseed() from the clock, pairs in hash-seed order).
+#include <stdlib.h>
 #include <string.h>
 #include "vm_internal.h"
-#include "clua_boot.h"
+#include "clua_chunkcache.h"
+#include "chunkcache_internal.h"
 
 // ---------------------------------------------------------------- pcall family
 
@@ -60,46 +62,14 @@ static int sandbox_resume(lua_State *L) {
 
 // ---------------------------------------------------------------- load, gc, os
 
-/// The host's hint for this thread (clua_boot.h): a text it compiled, and the bytecode.
-static _Thread_local clua_load_hint load_hint;
-static _Thread_local int load_hint_set;
-static _Thread_local long load_hint_served;
-
-long clua_load_hint_served(void) {
-    return load_hint_served;
-}
-
-void clua_load_hint_set(const clua_load_hint *hint) {
-    load_hint = *hint;
-    load_hint_set = 1;
-}
-
-void clua_load_hint_clear(void) {
-    load_hint_set = 0;
-}
-
-/// True when load's arguments are exactly the hinted text and chunk name (both strings:
-/// a number chunk, or the default chunk name, loads as text).
-static int matches_hint(lua_State *L) {
-    if (!load_hint_set || lua_type(L, 1) != LUA_TSTRING || lua_type(L, 2) != LUA_TSTRING) return 0;
-    size_t n, m;
-    const char *text = lua_tolstring(L, 1, &n);
-    const char *name = lua_tolstring(L, 2, &m);
-    return n == load_hint.source_length && strlen(load_hint.chunkname) == m &&
-           memcmp(name, load_hint.chunkname, m) == 0 && memcmp(text, load_hint.source, n) == 0;
-}
-
-/// load of the hinted text: the host's bytecode of it, finished as the standard load
-/// finishes (the env argument, when present even as nil, becomes the first upvalue;
-/// a failure is fail plus the message).
-static int load_hinted(lua_State *L, int nargs) {
-    const char *name = lua_tostring(L, 2);
-    if (luaL_loadbufferx(L, load_hint.bytecode, load_hint.bytecode_length, name, "b") != LUA_OK) {
+/// What the standard load does after compiling: the env argument, when present even
+/// as nil, becomes the first upvalue; a failure is fail plus the message.
+static int finish_load(lua_State *L, int status, int nargs) {
+    if (status != LUA_OK) {
         luaL_pushfail(L);
         lua_insert(L, -2);
         return 2;
     }
-    load_hint_served++;
     if (nargs >= 4) {
         lua_pushvalue(L, 4);
         if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
@@ -107,12 +77,50 @@ static int load_hinted(lua_State *L, int nargs) {
     return 1;
 }
 
-/// load: text chunks only; bytecode can crash the VM. Calls the standard load
-/// (upvalue 1) with mode forced to "t", keeping the env argument if given. The text
-/// the host hinted loads from the host's bytecode of it instead (the same function).
+typedef struct { char *bytes; size_t length, capacity; } dump_buffer;
+
+static int dump_to_buffer(lua_State *L, const void *p, size_t n, void *ud) {
+    (void)L;
+    dump_buffer *b = ud;
+    if (b->length + n > b->capacity) {
+        size_t capacity = (b->length + n) * 2;
+        char *grown = realloc(b->bytes, capacity);
+        if (!grown) return 1;  /* lua_dump stops; nothing is kept */
+        b->bytes = grown;
+        b->capacity = capacity;
+    }
+    memcpy(b->bytes + b->length, p, n);
+    b->length += n;
+    return 0;
+}
+
+/// load of a text under a chunk name (both strings): from the program's chunk cache
+/// when this text was compiled under this name before, else parsed and then kept
+/// there (chunkcache.c). Either way the same function, as luaB_load makes it.
+static int load_text(lua_State *L, int nargs) {
+    size_t text_length, name_length, code_length;
+    const char *text = lua_tolstring(L, 1, &text_length);
+    const char *name = lua_tolstring(L, 2, &name_length);
+    const char *code;
+    if (clua_chunk_cache_find(text, text_length, name, name_length, &code, &code_length))
+        return finish_load(L, luaL_loadbufferx(L, code, code_length, name, "b"), nargs);
+    int status = luaL_loadbufferx(L, text, text_length, name, "t");
+    if (status == LUA_OK && text_length >= CLUA_CHUNK_CACHE_MIN_TEXT) {
+        dump_buffer dump = {NULL, 0, 0};
+        if (lua_dump(L, dump_to_buffer, &dump, 0) == 0)
+            clua_chunk_cache_store(text, text_length, name, name_length, dump.bytes, dump.length);
+        free(dump.bytes);
+    }
+    return finish_load(L, status, nargs);
+}
+
+/// load: text chunks only; bytecode can crash the VM. A text and chunk name given as
+/// strings go through the chunk cache; anything else (a reader function, a number,
+/// the default chunk name) calls the standard load (upvalue 1) with mode forced to
+/// "t", keeping the env argument if given.
 static int sandbox_load(lua_State *L) {
     int n = lua_gettop(L);
-    if (matches_hint(L)) return load_hinted(L, n);
+    if (lua_type(L, 1) == LUA_TSTRING && lua_type(L, 2) == LUA_TSTRING) return load_text(L, n);
     if (n < 3) lua_settop(L, 3);
     lua_pushliteral(L, "t");
     lua_replace(L, 3);

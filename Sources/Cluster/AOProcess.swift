@@ -49,27 +49,16 @@ public final class AOProcess {
     /// The module's Lua source, run as boot code on the spawn message (slot 0).
     public let moduleSource: String
     private let envJSON: String
-    /// Where the spawn message finds the module's bytecode; nil: it parses the text.
-    private let moduleCache: ModuleBytecodeCache?
     /// The next slot this process expects.
     public private(set) var nextSlot: Int64 = 0
 
     /// A process known to be at `nextSlot` whose heap is not in memory: `wake` must
     /// rebuild it before anything else (a restart loads processes this way, lazily).
     /// The other initialisers start here and then give it a heap.
-    public convenience init(hibernatingAt nextSlot: Int64, identity: ProcessIdentity, moduleSource: String,
-                            limits: LuaLimits = .default, snapshotInterval: Int = 1_000) {
-        self.init(hibernatingAt: nextSlot, identity: identity, moduleSource: moduleSource, limits: limits,
-                  snapshotInterval: snapshotInterval, moduleCache: .shared)
-    }
-
-    /// As above, with the module's bytecode from `moduleCache` (nil: parsed from its text,
-    /// the reference the cache must match).
-    init(hibernatingAt nextSlot: Int64, identity: ProcessIdentity, moduleSource: String,
-         limits: LuaLimits, snapshotInterval: Int, moduleCache: ModuleBytecodeCache?) {
+    public init(hibernatingAt nextSlot: Int64, identity: ProcessIdentity, moduleSource: String,
+                limits: LuaLimits = .default, snapshotInterval: Int = 1_000) {
         self.identity = identity
         self.moduleSource = moduleSource
-        self.moduleCache = moduleCache
         self.limits = limits
         self.snapshotInterval = max(1, snapshotInterval)
         envJSON = Self.environmentJSON(identity, moduleSource: nil)
@@ -80,15 +69,8 @@ public final class AOProcess {
     /// (slot 0), which the caller delivers with `handle` like any other.
     public convenience init(identity: ProcessIdentity, moduleSource: String, limits: LuaLimits = .default,
                             snapshotInterval: Int = 1_000) throws {
-        try self.init(identity: identity, moduleSource: moduleSource, limits: limits,
-                      snapshotInterval: snapshotInterval, moduleCache: .shared)
-    }
-
-    /// As above, choosing where the module's bytecode comes from (tests).
-    convenience init(identity: ProcessIdentity, moduleSource: String, limits: LuaLimits = .default,
-                     snapshotInterval: Int = 1_000, moduleCache: ModuleBytecodeCache?) throws {
         self.init(hibernatingAt: 0, identity: identity, moduleSource: moduleSource, limits: limits,
-                  snapshotInterval: snapshotInterval, moduleCache: moduleCache)
+                  snapshotInterval: snapshotInterval)
         try wake(snapshot: nil, replaying: [])
     }
 
@@ -213,18 +195,12 @@ public final class AOProcess {
                 "_STARLANE.handle", message: MessagePacking.pack(message),
                 environmentJSON: isSpawn ? Self.environmentJSON(identity, moduleSource: moduleSource) : nil,
                 seed: Self.seed(identity.id), timestamp: message.timestamp,
-                loadHint: isSpawn ? moduleHint() : nil,
                 read: MessagePacking.unpackResult)
         } catch let error as LuaError {
             return .failure(error.message)
         } catch {
             return .failure("the prelude returned a malformed result: \(error)")
         }
-    }
-
-    /// The spawn message's `load` of the module, served from compiled bytecode.
-    private func moduleHint() -> LoadHint? {
-        moduleCache?.hint(moduleID: identity.moduleID, source: moduleSource)
     }
 
     /// A state made (or restored) for this process: its environment set.

@@ -139,23 +139,9 @@ public final class LuaState {
     /// when given; `os.time()` answers `timestamp` and `math.random` is seeded with
     /// (`seed`, the message's slot). `read` gets the packed result, valid only
     /// during the call.
-    /// `loadHint`, when given, is set for the call (see `LoadHint`).
     public func handle<T>(_ path: String, message: [UInt8], environmentJSON: String? = nil,
-                          seed: Int64, timestamp: Int64, budget: Int64? = nil, loadHint: LoadHint? = nil,
+                          seed: Int64, timestamp: Int64, budget: Int64? = nil,
                           read: (UnsafeRawBufferPointer) throws -> T) throws -> T {
-        guard let loadHint else {
-            return try handle(path, message: message, environmentJSON: environmentJSON, seed: seed,
-                              timestamp: timestamp, budget: budget, read: read)
-        }
-        return try loadHint.whileSet {
-            try handle(path, message: message, environmentJSON: environmentJSON, seed: seed,
-                       timestamp: timestamp, budget: budget, read: read)
-        }
-    }
-
-    private func handle<T>(_ path: String, message: [UInt8], environmentJSON: String?,
-                           seed: Int64, timestamp: Int64, budget: Int64?,
-                           read: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         var error = clua_buffer()
         let status = message.withUnsafeBytes { packed in
             path.withCString { cpath in
@@ -234,40 +220,3 @@ public final class LuaState {
 @available(*, unavailable)
 extension LuaState: Sendable {}
 
-/// A text chunk a call is about to `load`, with the bytecode `LuaState.compile` made of
-/// it under the same chunk name: while the hint is set, a `load` of exactly `source`
-/// under `chunkName` gets the compiled function (the same one, debug info included)
-/// without parsing; any other `load` parses as usual.
-public struct LoadHint {
-    public let source: String
-    public let chunkName: String
-    public let bytecode: [UInt8]
-
-    public init(source: String, chunkName: String, bytecode: [UInt8]) {
-        self.source = source
-        self.chunkName = chunkName
-        self.bytecode = bytecode
-    }
-
-    /// How many `load`s a hint has served on this thread so far (tests).
-    public static var servedOnThisThread: Int { clua_load_hint_served() }
-
-    /// Runs `body` with the hint set for this thread (the C side reads it from `load`).
-    func whileSet<T>(_ body: () throws -> T) rethrows -> T {
-        var source = source, chunkName = chunkName
-        return try source.withUTF8 { text in
-            try chunkName.withCString { name in
-                try bytecode.withUnsafeBytes { bytes in
-                    var hint = clua_load_hint(
-                        source: UnsafeRawPointer(text.baseAddress)?.assumingMemoryBound(to: CChar.self),
-                        source_length: text.count, chunkname: name,
-                        bytecode: bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
-                        bytecode_length: bytes.count)
-                    clua_load_hint_set(&hint)
-                    defer { clua_load_hint_clear() }
-                    return try body()
-                }
-            }
-        }
-    }
-}

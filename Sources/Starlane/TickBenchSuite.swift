@@ -13,6 +13,11 @@ enum TickBench {
         var ticks: [Double]
         /// CPU seconds of the whole program (every thread) during each tick.
         var cpu: [Double]
+        /// Players joined per second (one join at a time, each awaited: a spawn of a
+        /// player process with the game's module, and the world's bookkeeping).
+        var joinsPerSecond: Double
+        /// CPU seconds of the whole program per join.
+        var cpuPerJoin: Double
         var messages: Int
         var seconds: Double
         func percentile(_ p: Double) -> Double {
@@ -34,6 +39,8 @@ enum TickBench {
             row("tick p50, \(players) players (ms)", durable.percentile(0.5), "ms", memory.percentile(0.5)),
             row("tick p99, \(players) players (ms)", durable.percentile(0.99), "ms", memory.percentile(0.99)),
             row("CPU per tick, all threads (ms)", durable.meanCPU, "ms", memory.meanCPU),
+            row("players joined/s, one at a time", durable.joinsPerSecond, "/s", memory.joinsPerSecond),
+            row("CPU per join, all threads (µs)", durable.cpuPerJoin * 1e6, "µs", memory.cpuPerJoin * 1e6),
             row("messages/s during ticks", Double(durable.messages) / durable.seconds, "/s",
                 Double(memory.messages) / memory.seconds),
         ]
@@ -47,11 +54,15 @@ enum TickBench {
             try await ClusterBench.withNode(durable: durable, configure: { $0.onCommit = evaluated.add }) { node in
                 let world = try await GameHost.start(node: node, bundle: bundle, map: map, cron: false)
                 var joined: [(address: String, player: String, ship: String)] = []
+                let joining = ContinuousClock.now
+                let joiningCPU = CPUClock.process()
                 for i in 0..<players {
                     let address = Identifiers.derive("bench-player", String(i))
                     let player = try await world.join(address: address, name: "b\(i)")
                     joined.append((address, player, "P\(i + 1).1"))
                 }
+                let joinsPerSecond = Double(players) / (ContinuousClock.now - joining).seconds
+                let cpuPerJoin = (CPUClock.process() - joiningCPU) / Double(players)
                 try await world.tick()   // places every fleet
                 try await node.waitUntilIdle()
                 var generator = SystemRandomNumberGenerator()
@@ -80,7 +91,7 @@ enum TickBench {
                 }
                 let seconds = (ContinuousClock.now - start).seconds
                 let messages = evaluated.value - before
-                return Run(ticks: durations, cpu: cpu, messages: messages, seconds: seconds)
+                return Run(ticks: durations, cpu: cpu, joinsPerSecond: joinsPerSecond, cpuPerJoin: cpuPerJoin, messages: messages, seconds: seconds)
             }
         }
     }

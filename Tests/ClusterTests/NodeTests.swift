@@ -75,11 +75,13 @@ import Ledger
 
     @Test func cronTicksArriveAndAreLogged() async throws {
         let h = try NodeHarness()
+        // Before the spawn: the cron starts with the process, and a slow spawn could
+        // otherwise return after its first tick.
+        let started = Date()
         let p = try await h.spawn("""
             Ticks = 0
             Handlers.add('Cron', 'Cron', function(msg) if msg.Cron then Ticks = Ticks + 1 end end)
             """, tags: [Tag("Cron-Interval", "50-milliseconds")])
-        let started = Date()
         #expect(try await h.eventually { Int(try await h.value(p, "Ticks") ?? "0")! >= 5 })
         let elapsed = Date().timeIntervalSince(started)
         #expect(elapsed >= 0.2)   // 5 ticks at 50 ms cannot come sooner

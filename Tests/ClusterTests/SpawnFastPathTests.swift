@@ -1,3 +1,4 @@
+import Foundation
 @testable import Cluster
 import LuaVM
 import Testing
@@ -34,18 +35,22 @@ import Testing
         #expect(state.memoryUsed < booted + 4_000_000)
     }
 
-    // MARK: - The module from bytecode
+    // MARK: - The module from the chunk cache
 
-    /// A process, its module loaded through `cache` (nil: parsed from text), after its
-    /// spawn message (given `data`, so On-Boot can run it).
-    static func spawned(_ module: String, cache: ModuleBytecodeCache?, onBoot: String? = nil)
-        throws -> (process: AOProcess, boot: MessageResult) {
+    /// A module long enough for the chunk cache, unique to the call (the cache lives as
+    /// long as the program): `body`, then a comment.
+    static func unique(_ body: String) -> String {
+        body + "\n-- " + String(repeating: "\(UUID().uuidString) ", count: 16) + "\n"
+    }
+
+    /// A process after its spawn message (given `data`, so On-Boot can run it).
+    static func spawned(_ module: String, onBoot: String? = nil) throws -> (process: AOProcess, boot: MessageResult) {
         let moduleID = Identifiers.module(source: module)
         let id = Identifiers.derive("test", "spawn-fast-path")
         var tags = [Tag("Type", "Process"), Tag("Module", moduleID)]
         if onBoot != nil { tags.append(Tag("On-Boot", "Data")) }
         let identity = ProcessIdentity(id: id, owner: ProcessHarness.owner, moduleID: moduleID, tags: tags)
-        let process = try AOProcess(identity: identity, moduleSource: module, moduleCache: cache)
+        let process = try AOProcess(identity: identity, moduleSource: module)
         let boot = process.handle(Message(id: id, from: ProcessHarness.owner, target: id, tags: tags,
                                           data: onBoot ?? "", timestamp: 1_700_000_000_000, slot: 0))
         return (process, boot)
@@ -58,14 +63,15 @@ import Testing
                                       timestamp: 1_700_000_000_000 + slot, slot: slot))
     }
 
-    @Test func aCachedModuleGivesTheHeapAndResultsOfTheText() throws {
-        let cache = ModuleBytecodeCache(maximumBytes: 1 << 20)
-        let served = LoadHint.servedOnThisThread
-        let fromText = try Self.spawned(Self.module, cache: nil)
-        #expect(LoadHint.servedOnThisThread == served)
-        let fromBytes = try Self.spawned(Self.module, cache: cache)
-        #expect(LoadHint.servedOnThisThread == served + 1)  // the module came from bytecode
-        #expect(cache.count == 1)
+    @Test func aModuleFromTheCacheGivesTheHeapAndResultsOfTheText() throws {
+        let module = Self.unique(Self.module)
+        #expect(module.utf8.count >= ChunkCache.minimumLength)
+        let hits = ChunkCache.hitsOnThisThread
+        let fromText = try Self.spawned(module)
+        #expect(ChunkCache.hitsOnThisThread == hits)
+        #expect(ChunkCache.holds(module, chunkName: "=module"))
+        let fromBytes = try Self.spawned(module)
+        #expect(ChunkCache.hitsOnThisThread == hits + 1)  // the module came from bytecode
         #expect(fromText.boot.error == nil)
         #expect(fromBytes.boot == fromText.boot)
         #expect(try fromBytes.process.persist() == fromText.process.persist())
@@ -73,69 +79,44 @@ import Testing
         #expect(try fromBytes.process.persist() == fromText.process.persist())
     }
 
-    @Test func theCacheServesTheSameModuleTwiceAlike() throws {
-        let cache = ModuleBytecodeCache(maximumBytes: 1 << 20)
-        let served = LoadHint.servedOnThisThread
-        let first = try Self.spawned(Self.module, cache: cache)
-        let second = try Self.spawned(Self.module, cache: cache)
-        #expect(LoadHint.servedOnThisThread == served + 2)
-        #expect(cache.count == 1)
-        #expect(second.boot == first.boot)
-        #expect(try second.process.persist() == first.process.persist())
-        #expect(Self.bump(second.process, by: 2).messages.first?.data == "2")
-    }
-
     /// Functions the module defines keep their debug info: an error names the chunk and line.
     @Test func aModuleThatFailsAtBootFailsAlikeWithItsLine() throws {
-        let failing = "Before = 1\nlocal x = nil\nerror('boot failed here')\n"
-        let cache = ModuleBytecodeCache(maximumBytes: 1 << 20)
-        for _ in 0..<2 {
-            let fromBytes = try Self.spawned(failing, cache: cache)
-            let fromText = try Self.spawned(failing, cache: nil)
-            #expect(fromBytes.boot.error == fromText.boot.error)
-            #expect(fromBytes.boot.error?.contains("module:3: boot failed here") == true)
-            // A failed message changes nothing: the module's first global is gone too.
-            #expect(try fromBytes.process.inspect("return tostring(Before)") == "nil")
-            #expect(try fromBytes.process.persist() == fromText.process.persist())
-        }
-        #expect(cache.count == 1)
+        let failing = Self.unique("Before = 1\nlocal x = nil\nerror('boot failed here')")
+        let fromText = try Self.spawned(failing)
+        let hits = ChunkCache.hitsOnThisThread
+        let fromBytes = try Self.spawned(failing)
+        #expect(ChunkCache.hitsOnThisThread == hits + 1)
+        #expect(fromBytes.boot.error == fromText.boot.error)
+        #expect(fromBytes.boot.error?.contains("module:3: boot failed here") == true)
+        // A failed message changes nothing: the module's first global is gone too.
+        #expect(try fromBytes.process.inspect("return tostring(Before)") == "nil")
+        #expect(try fromBytes.process.persist() == fromText.process.persist())
     }
 
-    @Test func aModuleWithASyntaxErrorFailsWithTheParsersError() throws {
-        let broken = "Count = 0\nHandlers.add('x', function(msg)\n"
-        let cache = ModuleBytecodeCache(maximumBytes: 1 << 20)
-        #expect(cache.hint(moduleID: "broken", source: broken) == nil)
-        for _ in 0..<2 {
-            let fromBytes = try Self.spawned(broken, cache: cache)
-            let fromText = try Self.spawned(broken, cache: nil)
-            #expect(fromBytes.boot.error != nil)
-            #expect(fromBytes.boot.error == fromText.boot.error)
-            #expect(fromBytes.boot.error?.contains("module:") == true)
-        }
+    @Test func aModuleWithASyntaxErrorFailsWithTheParsersErrorEveryTime() throws {
+        let broken = Self.unique("Count = 0\nHandlers.add('x', function(msg)")
+        let first = try Self.spawned(broken)
+        let second = try Self.spawned(broken)
+        #expect(first.boot.error != nil)
+        #expect(second.boot.error == first.boot.error)
+        #expect(first.boot.error?.contains("module:") == true)
+        #expect(!ChunkCache.holds(broken, chunkName: "=module"))
     }
 
-    @Test func codeLoadingOtherTextStillParsesIt() throws {
-        let module = "Loaded = load('return 40 + 2', '=module')()\nSelf = load(ao.env.Module.Source, '=other') ~= nil"
-        let cache = ModuleBytecodeCache(maximumBytes: 1 << 20)
-        let spawned = try Self.spawned(module, cache: cache, onBoot: "Evaluated = 7")
-        #expect(spawned.boot.error == nil)
-        #expect(try spawned.process.inspect("return tostring(Loaded)") == "42")
-        #expect(try spawned.process.inspect("return tostring(Evaluated)") == "7")
-        #expect(try spawned.process.persist() == Self.spawned(module, cache: nil, onBoot: "Evaluated = 7").process.persist())
-    }
-
-    @Test func aSourceThatIsNotTheCachedOneIsNotServedItsBytecode() throws {
-        let cache = ModuleBytecodeCache(maximumBytes: 1 << 20)
-        #expect(cache.hint(moduleID: "same-id", source: "A = 1") != nil)
-        let other = try #require(cache.hint(moduleID: "same-id", source: "A = 2"))
-        #expect(other.source == "A = 2")
-        #expect(other.bytecode == (try LuaState.compile(name: "=module", source: "A = 2")))
-    }
-
-    @Test func theCacheStartsOverPastItsBound() {
-        let cache = ModuleBytecodeCache(maximumBytes: 600)
-        for index in 0..<20 { _ = cache.hint(moduleID: "m\(index)", source: "X\(index) = \(index)") }
-        #expect(cache.count >= 1)
-        #expect(cache.count < 20)
+    /// What GameBundle makes: libraries as texts loaded by the module itself.
+    @Test func librariesTheModuleLoadsAsTextComeFromTheCacheToo() throws {
+        let library = Self.unique("local M = {}\nfunction M.answer() return 42 end\nreturn M")
+        let module = Self.unique("""
+            package.preload['lib'] = function(...) return assert(load([==[\(library)]==], '=lib'))(...) end
+            Answer = require('lib').answer()
+            """)
+        let first = try Self.spawned(module, onBoot: "Evaluated = 7")
+        let hits = ChunkCache.hitsOnThisThread
+        let second = try Self.spawned(module, onBoot: "Evaluated = 7")
+        #expect(ChunkCache.hitsOnThisThread == hits + 2)  // the module and its library
+        #expect(first.boot.error == nil)
+        #expect(try second.process.inspect("return tostring(Answer)") == "42")
+        #expect(try second.process.inspect("return tostring(Evaluated)") == "7")
+        #expect(try second.process.persist() == first.process.persist())
     }
 }

@@ -9,6 +9,7 @@
 #include "clua_keyorder.h"
 #include "clua_persist.h"
 #include "clua_boot.h"
+#include "clua_chunkcache.h"
 
 /// Status codes Swift sees. The first ones equal Lua's own (LUA_OK, LUA_ERRRUN, ...).
 enum {

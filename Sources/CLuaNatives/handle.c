@@ -306,6 +306,8 @@ typedef struct handle_call {
     size_t message_length;
     const char *env_json;   /* NULL: the stored environment */
     size_t env_length;
+    const char *module_source;  /* NULL: none; else env.Module.Source (a fresh env only) */
+    size_t module_source_length;
     int64_t seed;
 } handle_call;
 
@@ -352,6 +354,13 @@ static int do_handle(lua_State *L) {
         lua_pushcfunction(L, clua_json_decode);
         lua_pushlstring(L, call->env_json, call->env_length);
         lua_call(L, 1, 1);
+        if (call->module_source) {
+            if (!lua_istable(L, 3) || lua_getfield(L, 3, "Module") != LUA_TTABLE)
+                return luaL_error(L, "the environment has no Module table for the module's source");
+            lua_pushlstring(L, call->module_source, call->module_source_length);
+            lua_setfield(L, -2, "Source");
+            lua_pop(L, 1);
+        }
     } else {
         push_loaded(L);
         int type = lua_getfield(L, -1, ENV_MODULE);
@@ -372,9 +381,11 @@ static int do_handle(lua_State *L) {
 }
 
 int clua_vm_handle(clua_vm *vm, const char *function_path, const char *message, size_t message_length,
-                   const char *env_json, size_t env_length, int64_t seed, int64_t timestamp,
+                   const char *env_json, size_t env_length, const char *module_source,
+                   size_t module_source_length, int64_t seed, int64_t timestamp,
                    int64_t budget, clua_buffer *error) {
-    handle_call call = { function_path, message, message_length, env_json, env_length, seed };
+    handle_call call = { function_path, message, message_length, env_json, env_length,
+                         env_json ? module_source : NULL, module_source_length, seed };
     vm->time = timestamp;
     vm->scratch_length = 0;
     lua_pushlightuserdata(vm->L, &call);

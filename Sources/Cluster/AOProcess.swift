@@ -61,7 +61,7 @@ public final class AOProcess {
         self.moduleSource = moduleSource
         self.limits = limits
         self.snapshotInterval = max(1, snapshotInterval)
-        envJSON = Self.environmentJSON(identity, moduleSource: nil)
+        envJSON = Self.environmentJSON(identity)
         self.nextSlot = nextSlot
     }
 
@@ -193,7 +193,7 @@ public final class AOProcess {
         do {
             return try state.handle(
                 "_STARLANE.handle", message: MessagePacking.pack(message),
-                environmentJSON: isSpawn ? Self.environmentJSON(identity, moduleSource: moduleSource) : nil,
+                environmentJSON: isSpawn ? envJSON : nil, moduleSource: isSpawn ? moduleSource : nil,
                 seed: Self.seed(identity.id), timestamp: message.timestamp,
                 read: MessagePacking.unpackResult)
         } catch let error as LuaError {
@@ -248,17 +248,16 @@ public final class AOProcess {
 
     // MARK: - Encoding
 
-    /// The env argument of handle(); only the spawn message's carries the source.
+    /// The env argument of handle(). The spawn message's also has the module's text as
+    /// Module.Source, handed to `handle` as a string of its own: escaping a game
+    /// module's ~50 KB into JSON and decoding it again was most of the JSON work of a
+    /// join (docs/PERFORMANCE.md, session 6).
     /// Written by hand (once per process creation, which spawning makes hot).
-    static func environmentJSON(_ identity: ProcessIdentity, moduleSource: String?) -> String {
+    static func environmentJSON(_ identity: ProcessIdentity) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(256 + (moduleSource?.utf8.count ?? 0))
+        out.reserveCapacity(256)
         out.append(contentsOf: #"{"Module":{"Id":"#.utf8)
         JSONString.append(identity.moduleID, to: &out)
-        if let moduleSource {
-            out.append(contentsOf: #","Source":"#.utf8)
-            JSONString.append(moduleSource, to: &out)
-        }
         out.append(contentsOf: #"},"Process":{"Id":"#.utf8)
         JSONString.append(identity.id, to: &out)
         out.append(contentsOf: #","Owner":"#.utf8)

@@ -136,23 +136,30 @@ public final class LuaState {
 
     /// Calls the handler at `path` with a message built from `message` (the packed
     /// form of docs/RUNTIME.md) and the stored environment, or `environmentJSON`
-    /// when given; `os.time()` answers `timestamp` and `math.random` is seeded with
-    /// (`seed`, the message's slot). `read` gets the packed result, valid only
-    /// during the call.
+    /// when given, with `moduleSource` (if any) as its Module.Source; `os.time()`
+    /// answers `timestamp` and `math.random` is seeded with (`seed`, the message's
+    /// slot). `read` gets the packed result, valid only during the call.
     public func handle<T>(_ path: String, message: [UInt8], environmentJSON: String? = nil,
-                          seed: Int64, timestamp: Int64, budget: Int64? = nil,
+                          moduleSource: String? = nil, seed: Int64, timestamp: Int64, budget: Int64? = nil,
                           read: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         var error = clua_buffer()
+        let budget = budget ?? limits.instructionsPerCall
         let status = message.withUnsafeBytes { packed in
             path.withCString { cpath in
                 let base = packed.baseAddress?.assumingMemoryBound(to: CChar.self)
                 guard let environmentJSON else {
-                    return clua_vm_handle(vm, cpath, base, packed.count, nil, 0, seed, timestamp,
-                                          budget ?? limits.instructionsPerCall, &error)
+                    return clua_vm_handle(vm, cpath, base, packed.count, nil, 0, nil, 0, seed, timestamp,
+                                          budget, &error)
                 }
                 return environmentJSON.withCString { cenv in
-                    clua_vm_handle(vm, cpath, base, packed.count, cenv, environmentJSON.utf8.count, seed, timestamp,
-                                   budget ?? limits.instructionsPerCall, &error)
+                    guard let moduleSource else {
+                        return clua_vm_handle(vm, cpath, base, packed.count, cenv, environmentJSON.utf8.count,
+                                              nil, 0, seed, timestamp, budget, &error)
+                    }
+                    return moduleSource.withCString { csource in
+                        clua_vm_handle(vm, cpath, base, packed.count, cenv, environmentJSON.utf8.count,
+                                       csource, moduleSource.utf8.count, seed, timestamp, budget, &error)
+                    }
                 }
             }
         }

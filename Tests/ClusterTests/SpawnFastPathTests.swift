@@ -119,4 +119,17 @@ import Testing
         #expect(try second.process.inspect("return tostring(Evaluated)") == "7")
         #expect(try second.process.persist() == first.process.persist())
     }
+
+    /// The module's text reaches the spawn message as env.Module.Source byte for byte
+    /// (handed over as one string, not through JSON), and only the spawn message.
+    @Test func theSpawnMessageSeesTheModuleTextExactlyAndLaterOnesDoNot() throws {
+        let module = "Seen = ao.env.Module.Source -- \"quotes\" \\ é ✓ \u{0}nul\n"
+        let spawned = try Self.spawned(module)
+        #expect(spawned.boot.error == nil)
+        #expect(try spawned.process.inspect("return tostring(Seen == ao.env.Module.Source)") == "true")
+        #expect(try spawned.process.inspect("return tostring(#Seen)") == String(module.utf8.count))
+        #expect(try spawned.process.inspect("return Seen:sub(-5)") == "\u{0}nul\n")
+        _ = Self.bump(spawned.process, by: 1)
+        #expect(try spawned.process.inspect("return tostring(ao.env.Module.Source)") == "nil")
+    }
 }

@@ -81,9 +81,12 @@ int clua_vm_set_env(clua_vm *vm, const char *env_json, size_t length, clua_buffe
 /// calls the function at `function_path` with (message, environment) — `env_json`
 /// when not NULL, else the stored one — and packs its result table, which
 /// clua_vm_result then returns. Formats: docs/RUNTIME.md. On failure *error
-/// holds the reason.
+/// holds the reason. `module_source` (only with `env_json`), when not NULL, becomes
+/// the environment's Module.Source: a spawn message's module text goes in as one
+/// string instead of being escaped into JSON and decoded again.
 int clua_vm_handle(clua_vm *vm, const char *function_path, const char *message, size_t message_length,
-                   const char *env_json, size_t env_length, int64_t seed, int64_t timestamp,
+                   const char *env_json, size_t env_length, const char *module_source,
+                   size_t module_source_length, int64_t seed, int64_t timestamp,
                    int64_t budget, clua_buffer *error);
 
 /// The packed result of the last successful clua_vm_handle; owned by the vm and

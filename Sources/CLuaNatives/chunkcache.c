@@ -97,9 +97,9 @@ void clua_chunk_cache_store(const char *text, size_t text_length, const char *na
 
 clua_chunk_cache_stats clua_chunk_cache_statistics(void) {
     pthread_mutex_lock(&lock);
-    clua_chunk_cache_stats copy = stats;
+    clua_chunk_cache_stats now = stats;
     pthread_mutex_unlock(&lock);
-    return copy;
+    return now;
 }
 
 long clua_chunk_cache_hits_on_this_thread(void) { return hits_on_this_thread; }

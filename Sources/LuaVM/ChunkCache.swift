@@ -28,14 +28,9 @@ public enum ChunkCache {
 
     /// Whether `text` under `chunkName` is held.
     public static func holds(_ text: String, chunkName: String) -> Bool {
-        var text = text, chunkName = chunkName
-        return text.withUTF8 { t in
-            chunkName.withUTF8 { n in
-                t.withMemoryRebound(to: CChar.self) { tc in
-                    n.withMemoryRebound(to: CChar.self) { nc in
-                        clua_chunk_cache_holds(tc.baseAddress, tc.count, nc.baseAddress, nc.count) != 0
-                    }
-                }
+        text.withCString { t in
+            chunkName.withCString { n in
+                clua_chunk_cache_holds(t, text.utf8.count, n, chunkName.utf8.count) != 0
             }
         }
     }

@@ -383,13 +383,13 @@ static int do_handle(lua_State *L) {
 int clua_vm_handle(clua_vm *vm, const char *function_path, const char *message, size_t message_length,
                    const char *env_json, size_t env_length, const char *module_source,
                    size_t module_source_length, int64_t seed, int64_t timestamp,
-                   int64_t budget, clua_buffer *error) {
+                   int64_t budget, int counted, clua_buffer *error) {
     handle_call call = { function_path, message, message_length, env_json, env_length,
                          env_json ? module_source : NULL, module_source_length, seed };
     vm->time = timestamp;
     vm->scratch_length = 0;
     lua_pushlightuserdata(vm->L, &call);
-    return clua_vm_protected(vm, do_handle, 1, budget, error);
+    return clua_vm_protected_mode(vm, do_handle, 1, budget, counted, error);
 }
 
 const char *clua_vm_result(const clua_vm *vm, size_t *length) {

@@ -42,20 +42,90 @@ static int sandbox_xpcall(lua_State *L) {
     return finish_pcall(L, status, 2);
 }
 
-/// coroutine.resume: the standard function (upvalue 1), then the same rule.
+/// coroutine.resume: the standard function (upvalue 1), then the same rule. The
+/// coroutine is the running thread meanwhile (clua_vm_enter): it gets the call's
+/// hook, and an interrupt stops it. The standard resume raises nothing once its
+/// argument is a coroutine, so the leave below always runs.
 static int sandbox_resume(lua_State *L) {
     lua_State *co = lua_tothread(L, 1);
+    clua_vm *vm = clua_vm_of(L);
     int n = lua_gettop(L);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
+    if (!co) {
+        lua_call(L, n, LUA_MULTRET);   /* raises the standard argument error */
+        return lua_gettop(L);
+    }
+    lua_State *previous = clua_vm_enter(vm, co);
     lua_call(L, n, LUA_MULTRET);
-    if (co && lua_toboolean(L, 1) == 0) {
-        clua_vm *vm = clua_vm_of(L);
+    clua_vm_leave(vm, previous);
+    if (lua_toboolean(L, 1) == 0) {
         if (lua_status(co) == LUA_ERRMEM) vm->memory_exceeded = 1;
         if (clua_vm_must_unwind(vm)) {
             lua_settop(L, 2);
             return lua_error(L);
         }
+    }
+    return lua_gettop(L);
+}
+
+/// Calls the standard coroutine function below the arguments (a wrap's function, or
+/// close) with `co` as the running thread. Either can raise an error, so it runs under
+/// pcall: the running thread is restored before the error goes on (the caller raises
+/// it when this returns other than LUA_OK).
+static int call_in_coroutine(lua_State *L, lua_State *co) {
+    clua_vm *vm = clua_vm_of(L);
+    int n = lua_gettop(L) - 1;
+    lua_State *previous = clua_vm_enter(vm, co);
+    int status = lua_pcall(L, n, LUA_MULTRET, 0);
+    clua_vm_leave(vm, previous);
+    return status;
+}
+
+/// The function coroutine.wrap returns: the standard one (upvalue 1) around its
+/// coroutine (upvalue 2). The standard one adds its caller's position to a string
+/// error, which is this C function now: the position is added here instead.
+static int sandbox_wrapped(lua_State *L) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    int status = call_in_coroutine(L, lua_tothread(L, lua_upvalueindex(2)));
+    if (status == LUA_OK) return lua_gettop(L);
+    if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+    }
+    return lua_error(L);
+}
+
+/// coroutine.wrap: the standard function (upvalue 1), its result wrapped so that the
+/// coroutine is the running thread while it runs (see sandbox_resume).
+static int sandbox_wrap(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_settop(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, 1, 1);                       /* the standard wrapped function */
+    lua_getupvalue(L, -1, 1);                /* its coroutine */
+    if (!lua_isthread(L, -1)) return luaL_error(L, "coroutine.wrap: unexpected closure");
+    lua_pushcclosure(L, sandbox_wrapped, 2);
+    return 1;
+}
+
+/// coroutine.close: runs the coroutine's pending __close handlers in it.
+static int sandbox_close(lua_State *L) {
+    lua_State *co = lua_tothread(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    if (!co) {
+        lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);   /* raises the standard argument error */
+        return lua_gettop(L);
+    }
+    if (call_in_coroutine(L, co) != LUA_OK) return lua_error(L);
+    /* Like resume: a budget or memory error in a __close handler is not swallowed. */
+    if (lua_toboolean(L, 1) == 0 && clua_vm_must_unwind(clua_vm_of(L))) {
+        lua_settop(L, 2);
+        return lua_error(L);
     }
     return lua_gettop(L);
 }
@@ -152,9 +222,15 @@ static int sandbox_time(lua_State *L) {
 }
 
 /// os.clock(): virtual CPU time, the instructions this call has run at an assumed
-/// 100M per second, so it is the same on every replay.
+/// 100M per second, so it is the same on every replay. An uncounted call cannot
+/// answer: it stops, to be rerun counting, and the vm counts from then on.
 static int sandbox_clock(lua_State *L) {
     clua_vm *vm = clua_vm_of(L);
+    if (!vm->counting) {
+        vm->always_count = 1;
+        clua_vm_interrupt(vm);
+        return luaL_error(L, "os.clock needs counted instructions: the message is run again counting them");
+    }
     lua_pushnumber(L, (lua_Number)(vm->executed - vm->call_start) / 1e8);
     return 1;
 }
@@ -344,6 +420,8 @@ int clua_sandbox_install(lua_State *L) {
 
     lua_getglobal(L, "coroutine");
     wrap_field(L, lua_gettop(L), "resume", sandbox_resume);
+    wrap_field(L, lua_gettop(L), "wrap", sandbox_wrap);
+    wrap_field(L, lua_gettop(L), "close", sandbox_close);
     lua_pop(L, 1);
     lua_getglobal(L, "math");
     wrap_field(L, lua_gettop(L), "randomseed", sandbox_randomseed);

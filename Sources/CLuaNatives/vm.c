@@ -6,6 +6,7 @@
 #include <string.h>
 #include <lua5.4/lualib.h>
 #include "vm_internal.h"
+#include "watchdog_internal.h"
 
 // ---------------------------------------------------------------- allocation
 
@@ -38,20 +39,75 @@ static void vm_count_hook(lua_State *L, lua_Debug *ar) {
         luaL_error(L, "instruction budget exceeded (%I instructions)", (lua_Integer)vm->budget);
 }
 
-static void vm_begin_call(clua_vm *vm, int64_t budget) {
+/// Installed on the running thread to stop an uncounted call; stays, so the thread
+/// it unwinds into stops as well (clua_vm_leave).
+static void vm_interrupt_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    clua_vm_of(L)->needs_count = 1;
+    luaL_error(L, "stopped: the message is run again counting instructions");
+}
+
+void clua_vm_interrupt(clua_vm *vm) {
+    vm->needs_count = 1;
+    lua_State *running = vm->running;
+    if (running) lua_sethook(running, vm_interrupt_hook, LUA_MASKCOUNT, 1);
+}
+
+/// Each thread starts counting afresh (a full hook interval) the first time it runs
+/// in a call, so what a call counts depends on that call alone: not on the counts
+/// left over from earlier calls, which a restored heap would not have.
+lua_State *clua_vm_enter(clua_vm *vm, lua_State *co) {
+    lua_State *previous = vm->running;
+    vm->running = co;
+    uintptr_t *stamp = (uintptr_t *)lua_getextraspace(co);
+    if (*stamp != vm->call_number) {
+        *stamp = vm->call_number;
+        if (vm->counting) lua_sethook(co, vm_count_hook, LUA_MASKCOUNT, CLUA_HOOK_INTERVAL);
+        else if (lua_gethook(co) != NULL) lua_sethook(co, NULL, 0, 0);
+    }
+    /* After the stamp: an interrupt that came meanwhile may have been overwritten. */
+    if (vm->needs_count) lua_sethook(co, vm_interrupt_hook, LUA_MASKCOUNT, 1);
+    return previous;
+}
+
+void clua_vm_leave(clua_vm *vm, lua_State *previous) {
+    vm->running = previous;
+    if (vm->needs_count && previous) lua_sethook(previous, vm_interrupt_hook, LUA_MASKCOUNT, 1);
+}
+
+/// Starts a call: counted or not, watched or not. Returns 1 when the watchdog watches it.
+static int vm_begin_call(clua_vm *vm, int64_t budget, int counted) {
     vm->call_start = vm->executed;
     vm->budget = budget;
     vm->budget_exhausted = 0;
     vm->memory_exceeded = 0;
     vm->syntax_error = 0;
+    vm->needs_count = 0;
+    vm->call_number++;
+    /* Uncounted only where a deadline is worth it: a small budget is over before the
+       watchdog looks, and would be rerun every time. */
+    int uncounted = !counted && !vm->always_count && (budget <= 0 || budget >= CLUA_UNCOUNTED_MIN_BUDGET);
+    int watched = uncounted && budget > 0 && clua_watchdog_arm(vm, budget);
+    vm->counting = !uncounted || (budget > 0 && !watched);
+    vm->running = NULL;
+    clua_vm_enter(vm, vm->L);
+    return watched;
+}
+
+/// Ends a call; an uncounted one that outlived its deadline must be rerun.
+static void vm_end_call(clua_vm *vm, int watched) {
+    if (watched && clua_watchdog_disarm()) vm->needs_count = 1;
+    vm->running = NULL;
 }
 
 /// Maps a pcall status to what Swift sees, giving the sticky flags precedence:
 /// the error text may have been rewritten by user code on its way out.
 static int vm_status(clua_vm *vm, int status) {
-    if (status == LUA_OK) return CLUA_OK;
+    if (vm->needs_count) return CLUA_ERRCOUNT;
+    /* Before the OK check: a call that got past such an error somehow still failed. */
     if (vm->budget_exhausted) return CLUA_ERRBUDGET;
     if (vm->memory_exceeded || status == LUA_ERRMEM) return CLUA_ERRMEMLIMIT;
+    if (status == LUA_OK) return CLUA_OK;
     if (vm->syntax_error) return CLUA_ERRSYNTAX;
     return status;
 }
@@ -106,14 +162,24 @@ static void load_or_raise(lua_State *L, const char *source, size_t length, const
 /// arguments already pushed by the caller; copies the single result or the error.
 int clua_vm_protected(clua_vm *vm, lua_CFunction fn, int nargs, int64_t budget,
                       clua_buffer *result) {
+    return clua_vm_protected_mode(vm, fn, nargs, budget, 1, result);
+}
+
+int clua_vm_protected_mode(clua_vm *vm, lua_CFunction fn, int nargs, int64_t budget, int counted,
+                           clua_buffer *result) {
     lua_State *L = vm->L;
     int base = lua_gettop(L) - nargs;
     lua_pushcfunction(L, vm_traceback);
     lua_pushcfunction(L, fn);
     lua_rotate(L, base + 1, 2);  /* handler, fn, args... */
-    vm_begin_call(vm, budget);
-    int status = vm_status(vm, lua_pcall(L, nargs, 1, base + 1));
-    if (status == CLUA_ERRBUDGET) {
+    int watched = vm_begin_call(vm, budget, counted);
+    int raw = lua_pcall(L, nargs, 1, base + 1);
+    vm_end_call(vm, watched);
+    int status = vm_status(vm, raw);
+    if (status == CLUA_ERRCOUNT) {
+        lua_pop(L, 1);
+        lua_pushliteral(L, "the call ran uncounted and must run again counting instructions");
+    } else if (status == CLUA_ERRBUDGET) {
         lua_pop(L, 1);
         lua_pushfstring(L, "instruction budget exceeded (%I instructions)", (lua_Integer)budget);
     } else if (status == CLUA_ERRMEMLIMIT) {
@@ -125,6 +191,7 @@ int clua_vm_protected(clua_vm *vm, lua_CFunction fn, int nargs, int64_t budget,
     vm->budget_exhausted = 0;
     vm->memory_exceeded = 0;
     vm->syntax_error = 0;
+    vm->needs_count = 0;
     lua_settop(L, base);
     return status;
 }
@@ -361,8 +428,8 @@ clua_vm *clua_vm_new(size_t memory_limit, clua_buffer *error) {
         free(vm);
         return NULL;
     }
-    /* Threads created later inherit the hook from the main thread. */
-    lua_sethook(vm->L, vm_count_hook, LUA_MASKCOUNT, CLUA_HOOK_INTERVAL);
+    /* Hooks are set per call (clua_vm_enter). Threads created later copy this stamp. */
+    memset(lua_getextraspace(vm->L), 0, LUA_EXTRASPACE);
     int status = clua_vm_protected(vm, vm_setup, 0, 0, error);
     if (status != CLUA_OK) {
         clua_vm_free(vm);
@@ -390,6 +457,7 @@ size_t clua_vm_memory_used(const clua_vm *vm) { return vm->used; }
 size_t clua_vm_memory_limit(const clua_vm *vm) { return vm->limit; }
 void clua_vm_set_memory_limit(clua_vm *vm, size_t limit) { vm->limit = limit; }
 int64_t clua_vm_last_instructions(const clua_vm *vm) { return vm->executed - vm->call_start; }
+int clua_vm_wants_counting(const clua_vm *vm) { return vm->always_count; }
 void clua_vm_set_time(clua_vm *vm, int64_t timestamp) { vm->time = timestamp; }
 
 // ---------------------------------------------------------------- entry points

@@ -5,10 +5,15 @@
 #include <lua5.4/lauxlib.h>
 #include "clua_natives.h"
 #include "clua_arena.h"
+#include <signal.h>
 
 /// The hook fires every HOOK_INTERVAL VM instructions; the budget is counted in
 /// these steps, so it is exact to within one interval.
 #define CLUA_HOOK_INTERVAL 1000
+
+/// Calls with a smaller budget (but not none) always count: their deadline would be
+/// shorter than the watchdog's period, and most of them would run twice.
+#define CLUA_UNCOUNTED_MIN_BUDGET 10000000
 
 struct clua_vm {
     lua_State *L;
@@ -18,6 +23,12 @@ struct clua_vm {
     int64_t call_start;       ///< `executed` when the current call began
     int64_t budget;           ///< instructions allowed in the current call; <= 0: none
     int budget_exhausted;     ///< sticky for the call: every later hook raises again
+    /* Counting (docs/RUNTIME.md): a call runs with the count hook or without it. */
+    int counting;             ///< the current call counts instructions
+    int always_count;         ///< os.clock was read uncounted: count every later call
+    volatile sig_atomic_t needs_count;  ///< sticky for the call: it must be rerun counting
+    lua_State *volatile running;        ///< the thread running now (an interrupt hooks it)
+    uintptr_t call_number;    ///< threads are stamped with it when first run in a call
     int memory_exceeded;      ///< sticky for the call: a memory error was caught
     int syntax_error;         ///< the call failed compiling its chunk
     int64_t time;             ///< what os.time() returns
@@ -40,14 +51,30 @@ static inline clua_vm *clua_vm_of(lua_State *L) {
 /// True when the current call must not go on: sandbox wrappers of pcall and
 /// coroutine.resume re-raise instead of letting user code swallow the error.
 static inline int clua_vm_must_unwind(const clua_vm *vm) {
-    return vm->budget_exhausted || vm->memory_exceeded;
+    return vm->budget_exhausted || vm->memory_exceeded || vm->needs_count;
 }
+
+/// Before `co` runs in the current call (a resume): makes it the running thread and
+/// gives it the call's hook. Returns the thread to hand back to clua_vm_leave.
+lua_State *clua_vm_enter(clua_vm *vm, lua_State *co);
+
+/// After the thread entered last stopped running (returned, yielded or failed).
+void clua_vm_leave(clua_vm *vm, lua_State *previous);
+
+/// Stops the current uncounted call at its next instruction, in whichever thread:
+/// it must be rerun counting. Safe in a signal handler on the call's thread.
+void clua_vm_interrupt(clua_vm *vm);
 
 int clua_sandbox_install(lua_State *L);   /* lua_CFunction, under pcall */
 
 /// Runs `fn` under pcall with a traceback handler and `nargs` light-userdata
 /// arguments already pushed; copies the single result or the error to *result.
 int clua_vm_protected(clua_vm *vm, lua_CFunction fn, int nargs, int64_t budget, clua_buffer *result);
+
+/// As clua_vm_protected; with `counted` 0 the call may run without the count hook
+/// (CLUA_ERRCOUNT then means: roll back and call again counted).
+int clua_vm_protected_mode(clua_vm *vm, lua_CFunction fn, int nargs, int64_t budget, int counted,
+                           clua_buffer *result);
 
 /// Pushes the value at a dotted global path ("a.b.c"), raising if a step is not a table.
 void clua_push_global_path(lua_State *L, const char *path);

@@ -52,6 +52,12 @@ public final class AOProcess {
     /// The next slot this process expects.
     public private(set) var nextSlot: Int64 = 0
 
+    /// Messages run first without counting instructions (docs/RUNTIME.md, "Counting
+    /// instructions"); once one read `os.clock`, every later message counts from the start.
+    public private(set) var countsInstructions = false
+    /// Messages that had to run again counting (stopped by the watchdog, or `os.clock`).
+    public private(set) var countedReruns = 0
+
     /// A process known to be at `nextSlot` whose heap is not in memory: `wake` must
     /// rebuild it before anything else (a restart loads processes this way, lazily).
     /// The other initialisers start here and then give it a heap.
@@ -188,16 +194,31 @@ public final class AOProcess {
 
     // MARK: - One message
 
+    /// Evaluates a message on the heap: uncounted first, unless this process counts.
+    /// An uncounted run that must be redone has changed the heap in part, so the heap
+    /// is rolled back to before the message first.
     private func run(_ message: Message) -> MessageResult {
+        if !countsInstructions {
+            if let result = evaluate(message, counted: false) { return result }
+            countedReruns += 1
+            if state.wantsCounting { countsInstructions = true }
+            rollBack()
+        }
+        return evaluate(message, counted: true)
+            ?? .failure("the message could not run counting instructions")
+    }
+
+    /// One evaluation; nil when an uncounted one must be redone counting.
+    private func evaluate(_ message: Message, counted: Bool) -> MessageResult? {
         let isSpawn = message.slot == 0
         do {
             return try state.handle(
                 "_STARLANE.handle", message: MessagePacking.pack(message),
                 environmentJSON: isSpawn ? envJSON : nil, moduleSource: isSpawn ? moduleSource : nil,
-                seed: Self.seed(identity.id), timestamp: message.timestamp,
+                seed: Self.seed(identity.id), timestamp: message.timestamp, counted: counted,
                 read: MessagePacking.unpackResult)
         } catch let error as LuaError {
-            return .failure(error.message)
+            return error.kind == .mustCount ? nil : .failure(error.message)
         } catch {
             return .failure("the prelude returned a malformed result: \(error)")
         }
@@ -237,8 +258,9 @@ public final class AOProcess {
             }
             let replayed = sinceSnapshot
             live = restored
+            // Counted: a rollback can then never need another one.
             for message in replayed {
-                let result = run(message)
+                let result = evaluate(message, counted: true) ?? .failure("uncounted replay")
                 precondition(result.error == nil, "replay diverged at slot \(message.slot): \(result.error ?? "")")
             }
         } catch {

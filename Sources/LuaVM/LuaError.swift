@@ -12,6 +12,9 @@ public struct LuaError: Error, Equatable, CustomStringConvertible, Sendable {
         case memoryLimit
         /// The error handler itself failed.
         case errorHandler
+        /// A call made without counting instructions could not finish that way: the
+        /// heap must be restored and the call made again, counted (`LuaState.handle`).
+        case mustCount
         /// The state could not be created.
         case creation
     }

@@ -28,8 +28,13 @@ public final class LuaState {
     /// Bytes the state holds now.
     public var memoryUsed: Int { clua_vm_memory_used(vm) }
 
-    /// Instructions the last call ran, to within the hook interval (1,000).
+    /// Instructions the last call ran, to within the hook interval (1,000); 0 when it
+    /// ran uncounted (`handle(counted: false)`).
     public var lastCallInstructions: Int64 { clua_vm_last_instructions(vm) }
+
+    /// True once user code read `os.clock` in an uncounted call: the state counts every
+    /// later call, and a host that replaces it (a rollback) should ask for counting too.
+    public var wantsCounting: Bool { clua_vm_wants_counting(vm) != 0 }
 
     /// What `os.time()` returns in the next calls: the current message's timestamp.
     public func setTime(_ timestamp: Int64) {
@@ -139,26 +144,33 @@ public final class LuaState {
     /// when given, with `moduleSource` (if any) as its Module.Source; `os.time()`
     /// answers `timestamp` and `math.random` is seeded with (`seed`, the message's
     /// slot). `read` gets the packed result, valid only during the call.
+    ///
+    /// With `counted` false the call may run without the instruction-count hook,
+    /// ~15% faster (docs/RUNTIME.md, "Counting instructions"); it then throws a
+    /// `.mustCount` error when it cannot finish that way (it outlived the deadline its
+    /// budget gives it, or read `os.clock`), after changing the heap in part: the caller
+    /// restores the heap as it was before the call and calls again with `counted` true.
     public func handle<T>(_ path: String, message: [UInt8], environmentJSON: String? = nil,
                           moduleSource: String? = nil, seed: Int64, timestamp: Int64, budget: Int64? = nil,
-                          read: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+                          counted: Bool = true, read: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         var error = clua_buffer()
         let budget = budget ?? limits.instructionsPerCall
+        let counted: Int32 = counted ? 1 : 0
         let status = message.withUnsafeBytes { packed in
             path.withCString { cpath in
                 let base = packed.baseAddress?.assumingMemoryBound(to: CChar.self)
                 guard let environmentJSON else {
                     return clua_vm_handle(vm, cpath, base, packed.count, nil, 0, nil, 0, seed, timestamp,
-                                          budget, &error)
+                                          budget, counted, &error)
                 }
                 return environmentJSON.withCString { cenv in
                     guard let moduleSource else {
                         return clua_vm_handle(vm, cpath, base, packed.count, cenv, environmentJSON.utf8.count,
-                                              nil, 0, seed, timestamp, budget, &error)
+                                              nil, 0, seed, timestamp, budget, counted, &error)
                     }
                     return moduleSource.withCString { csource in
                         clua_vm_handle(vm, cpath, base, packed.count, cenv, environmentJSON.utf8.count,
-                                       csource, moduleSource.utf8.count, seed, timestamp, budget, &error)
+                                       csource, moduleSource.utf8.count, seed, timestamp, budget, counted, &error)
                     }
                 }
             }
@@ -213,6 +225,7 @@ public final class LuaState {
         case Int32(CLUA_ERRBUDGET): return .instructionBudget
         case Int32(CLUA_ERRMEMLIMIT), Int32(CLUA_ERRMEM): return .memoryLimit
         case Int32(CLUA_ERRERR): return .errorHandler
+        case Int32(CLUA_ERRCOUNT): return .mustCount
         default: return .runtime
         }
     }

@@ -22,6 +22,36 @@ import Testing
         #expect(try lua.exec("return os.time()") == "1700000123456")
     }
 
+    /// The sandbox wraps coroutine.wrap and coroutine.close (so the watchdog can stop
+    /// the thread they run); what they do stays the standard behaviour.
+    @Test func coroutineWrapAndCloseBehaveAsTheStandardOnes() throws {
+        #expect(try lua.exec("""
+            local f = coroutine.wrap(function(a) local b = coroutine.yield(a + 1) return b * 2 end)
+            return f(1) .. ',' .. f(10)
+            """) == "2,20")
+        #expect(try lua.exec("""
+            local f = coroutine.wrap(function() error('boom') end)
+            local ok, e = pcall(function() f() end)
+            return e
+            """) == "chunk:2: chunk:1: boom")
+        #expect(try lua.exec("""
+            local f = coroutine.wrap(function() return 1 end) f()
+            local ok, e = pcall(f)
+            return e
+            """) == "cannot resume dead coroutine")
+        #expect(try lua.exec("""
+            local co = coroutine.create(function()
+              local x <close> = setmetatable({}, { __close = function() Closed = true end })
+              coroutine.yield()
+            end)
+            coroutine.resume(co)
+            local ok = coroutine.close(co)
+            return tostring(ok) .. ',' .. tostring(Closed) .. ',' .. coroutine.status(co)
+            """) == "true,true,dead")
+        #expect(try lua.exec("local ok, e = pcall(coroutine.close, 42) return e")?.contains("bad argument") == true)
+        #expect(try lua.exec("local ok, e = pcall(coroutine.wrap, 42) return e")?.contains("bad argument") == true)
+    }
+
     @Test func osClockCountsInstructionsNotWallTime() throws {
         let first = try lua.exec("for i = 1, 100000 do end return os.clock()")
         let second = try lua.exec("for i = 1, 100000 do end return os.clock()")

@@ -20,6 +20,7 @@ enum {
     CLUA_ERRERR = 5,
     CLUA_ERRBUDGET = 10,   ///< the per-call instruction budget ran out
     CLUA_ERRMEMLIMIT = 11, ///< the state's memory cap was hit
+    CLUA_ERRCOUNT = 12,    ///< an uncounted call must be rerun counting (state: roll it back)
 };
 
 /// One sandboxed Lua state with its allocator accounting and instruction counter.
@@ -42,8 +43,11 @@ void clua_vm_free(clua_vm *vm);
 size_t clua_vm_memory_used(const clua_vm *vm);
 size_t clua_vm_memory_limit(const clua_vm *vm);
 void clua_vm_set_memory_limit(clua_vm *vm, size_t limit);
-/// Instructions the last call ran (granularity: the hook interval).
+/// Instructions the last call ran (granularity: the hook interval); 0 when it ran uncounted.
 int64_t clua_vm_last_instructions(const clua_vm *vm);
+/// 1 once user code read os.clock in an uncounted call: every later call of this vm
+/// counts, and a host that replaces the vm (a rollback) should ask for counting too.
+int clua_vm_wants_counting(const clua_vm *vm);
 
 /// Registers Lua source as package.preload[name] (compiled now, run on require).
 int clua_vm_preload(clua_vm *vm, const char *name, const char *source, size_t length,
@@ -84,10 +88,13 @@ int clua_vm_set_env(clua_vm *vm, const char *env_json, size_t length, clua_buffe
 /// holds the reason. `module_source` (only with `env_json`), when not NULL, becomes
 /// the environment's Module.Source: a spawn message's module text goes in as one
 /// string instead of being escaped into JSON and decoded again.
+/// With `counted` 0 the call may run without the instruction-count hook, under the
+/// watchdog (docs/RUNTIME.md); CLUA_ERRCOUNT then asks the host to restore the state
+/// as it was before the call and to call again with `counted` 1.
 int clua_vm_handle(clua_vm *vm, const char *function_path, const char *message, size_t message_length,
                    const char *env_json, size_t env_length, const char *module_source,
                    size_t module_source_length, int64_t seed, int64_t timestamp,
-                   int64_t budget, clua_buffer *error);
+                   int64_t budget, int counted, clua_buffer *error);
 
 /// The packed result of the last successful clua_vm_handle; owned by the vm and
 /// valid until its next call.

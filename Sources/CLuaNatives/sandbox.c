@@ -130,6 +130,24 @@ static int sandbox_close(lua_State *L) {
     return lua_gettop(L);
 }
 
+/// setmetatable: the standard function (upvalue 1), refusing a metatable with a __gc
+/// field. Lua runs finalizers with hooks off (lgc.c), so one could loop forever out of
+/// the watchdog's and the budget's reach; and when one runs depends on the collector.
+/// (A __gc added to the metatable later is never called: Lua marks objects for
+/// finalization only here.)
+static int sandbox_setmetatable(lua_State *L) {
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL)
+            return luaL_argerror(L, 2, "has a __gc field (finalizers are not available in a process)");
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 // ---------------------------------------------------------------- load, gc, os
 
 /// What the standard load does after compiling: the env argument, when present even
@@ -409,6 +427,7 @@ int clua_sandbox_install(lua_State *L) {
     static const char *const gone[] = {"dofile", "loadfile", "print", NULL};
     remove_fields(L, g, gone);
     wrap_field(L, g, "load", sandbox_load);
+    wrap_field(L, g, "setmetatable", sandbox_setmetatable);
     lua_pushcfunction(L, sandbox_pcall);
     lua_setfield(L, g, "pcall");
     lua_pushcfunction(L, sandbox_xpcall);

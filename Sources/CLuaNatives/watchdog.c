@@ -2,11 +2,12 @@
 //
 // A message runs first without the instruction-count hook, which costs every VM
 // instruction a detour (~15% of a message). Without the hook nothing stops an
-// endless loop, so each such call gets a deadline: the time its budget would take at
-// CLUA_FASTEST_INSTRUCTION_PS per instruction, far faster than any VM instruction runs.
-// A call that finishes in time has run fewer instructions than its budget. One
+// endless loop, so each such call gets an allowance of CPU time: what its budget would
+// take at CLUA_FASTEST_INSTRUCTION_PS per instruction, far faster than any VM
+// instruction runs. A call that uses less has run fewer instructions than its budget.
+// CPU time, not wall time: a call the scheduler held back has not run longer. One
 // thread, for the whole program, looks at the calls in progress; when one outlives
-// its deadline it signals the thread running it, and the signal handler installs a
+// its allowance it signals the thread running it, and the signal handler installs a
 // hook that stops the call at its next instruction (lua_sethook is safe to call from
 // a signal handler: ldebug.c). The host then reruns the message counting.
 #define _GNU_SOURCE
@@ -21,7 +22,7 @@
 /// No Lua VM instruction takes less than this (10 GHz, one instruction per cycle):
 /// a budget of 100M instructions gives a call 10 ms before it is stopped.
 #define CLUA_FASTEST_INSTRUCTION_PS 100
-/// How often the watchdog looks: a stopped call has run its deadline plus at most this.
+/// How often the watchdog looks: a stopped call has run its allowance plus about this.
 #define CLUA_WATCHDOG_PERIOD_NS 5000000
 /// Otherwise unused by the runtime and its libraries (Go preempts with it for the same reason).
 #define CLUA_WATCHDOG_SIGNAL SIGURG
@@ -31,8 +32,13 @@
 typedef struct watch {
     struct watch *next;
     pthread_t thread;
+    clockid_t cpu_clock;              ///< the thread's CPU-time clock
     clua_vm *_Atomic vm;              ///< the vm of the call in progress
-    _Atomic int64_t deadline;         ///< monotonic ns; 0 while no call is watched
+    /* A call's CPU time is read only once its wall time is past the allowance
+       (reading a CPU clock is a system call; the monotonic clock is not). */
+    _Atomic int64_t deadline;         ///< monotonic ns: start + allowance; 0 while no call is watched
+    _Atomic int64_t cpu_start;        ///< the thread's CPU ns when the call started
+    _Atomic int64_t allowance;        ///< the call's CPU ns
     _Atomic uint64_t call;            ///< counts the watched calls
     _Atomic uint64_t signalled;       ///< the call the watchdog signalled
 } watch;
@@ -44,10 +50,18 @@ static pthread_once_t watchdog_once = PTHREAD_ONCE_INIT;
 static int watchdog_running;
 static __thread watch *this_watch __attribute__((tls_model("initial-exec")));
 
-static int64_t now_ns(void) {
+static int64_t clock_ns(clockid_t clock) {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    if (clock_gettime(clock, &t) != 0) return INT64_MAX;  /* unreadable: counts as over */
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static int64_t now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+
+/// Has the watched call used up its allowance of CPU time?
+static int over_allowance(watch *w, int64_t now) {
+    if (now <= atomic_load(&w->deadline)) return 0;
+    return clock_ns(w->cpu_clock) - atomic_load(&w->cpu_start) > atomic_load(&w->allowance);
 }
 
 /// A stray SIGURG (another thread, another call, or sent from outside) does nothing.
@@ -69,9 +83,8 @@ static void *watchdog_main(void *unused) {
         pthread_mutex_lock(&watches_lock);
         for (watch *w = watches; w; w = w->next) {
             uint64_t call = atomic_load(&w->call);
-            int64_t deadline = atomic_load(&w->deadline);
-            if (deadline == 0 || now <= deadline || atomic_load(&w->call) != call) continue;
-            if (atomic_load(&w->signalled) == call) continue;
+            if (atomic_load(&w->deadline) == 0 || atomic_load(&w->signalled) == call) continue;
+            if (!over_allowance(w, now) || atomic_load(&w->call) != call) continue;
             atomic_store(&w->signalled, call);
             pthread_kill(w->thread, CLUA_WATCHDOG_SIGNAL);
         }
@@ -117,7 +130,10 @@ static watch *this_threads_watch(void) {
     watch *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->thread = pthread_self();
-    if (pthread_setspecific(watch_key, w) != 0) { free(w); return NULL; }
+    if (pthread_getcpuclockid(w->thread, &w->cpu_clock) != 0 || pthread_setspecific(watch_key, w) != 0) {
+        free(w);
+        return NULL;
+    }
     pthread_mutex_lock(&watches_lock);
     w->next = watches;
     watches = w;
@@ -132,16 +148,19 @@ int clua_watchdog_arm(clua_vm *vm, int64_t budget) {
     watch *w = this_threads_watch();
     if (!w) return 0;
     int64_t allowance = budget / (1000 / CLUA_FASTEST_INSTRUCTION_PS);
+    if (allowance < 1) allowance = 1;
     atomic_store(&w->vm, vm);
     atomic_fetch_add(&w->call, 1);
-    atomic_store(&w->deadline, now_ns() + (allowance > 0 ? allowance : 1));
+    atomic_store(&w->allowance, allowance);
+    atomic_store(&w->cpu_start, clock_ns(w->cpu_clock));
+    atomic_store(&w->deadline, now_ns() + allowance);
     return 1;
 }
 
 int clua_watchdog_disarm(void) {
     watch *w = this_watch;
-    int64_t deadline = atomic_load(&w->deadline);
+    int over = over_allowance(w, now_ns());
     atomic_store(&w->deadline, 0);
     atomic_store(&w->vm, NULL);
-    return now_ns() > deadline;
+    return over;
 }

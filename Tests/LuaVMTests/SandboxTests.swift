@@ -22,6 +22,28 @@ import Testing
         #expect(try lua.exec("return os.time()") == "1700000123456")
     }
 
+    /// Lua runs finalizers with hooks off, so an endless __gc could never be stopped
+    /// (it hung the thread before); metatables with __gc are refused.
+    @Test func finalizersAreRefused() throws {
+        let refused = #expect(throws: LuaError.self) {
+            try lua.exec("setmetatable({}, { __gc = function() while true do end end }) collectgarbage()")
+        }
+        #expect(refused?.message.contains("has a __gc field") == true)
+        // Added later, __gc is never called (Lua marks objects only in setmetatable).
+        #expect(try lua.exec("""
+            local mt = {}
+            setmetatable({}, mt)
+            mt.__gc = function() Finalized = true end
+            collectgarbage() collectgarbage()
+            return tostring(Finalized)
+            """) == "nil")
+        #expect(try lua.exec("""
+            local t = setmetatable({}, { __index = function(_, k) return k .. '!' end })
+            return t.hi
+            """) == "hi!")
+        #expect(try lua.exec("return tostring(select('#', setmetatable({}, nil)))") == "1")
+    }
+
     /// The sandbox wraps coroutine.wrap and coroutine.close (so the watchdog can stop
     /// the thread they run); what they do stays the standard behaviour.
     @Test func coroutineWrapAndCloseBehaveAsTheStandardOnes() throws {

@@ -65,6 +65,7 @@ final class Shard {
     private var spinUntil = ContinuousClock.now
     var signalWatchers: [SignalWatcher] = []
     var isStopping = false
+    /// Ids of messages from outside (pushes, spawns, cron) assigned and not yet durable.
     private var pendingIDs = Set<String>()
     /// Output found unrouted during recovery, delivered once all shards are loaded.
     var pendingRedelivery: [(MessageOrigin, OutboundMessage, isSpawn: Bool)] = []
@@ -179,7 +180,9 @@ final class Shard {
         runtime.lastTimestamp = timestamp
         runtime.mailbox.append(Pending(message: Message(assignment), assignment: assignment, reply: envelope.reply))
         runtime.recentlyActive = true
-        pendingIDs.insert(id)
+        // Only ids from outside are looked up (an emitted id is derived from its origin,
+        // which cannot repeat): no hashing of a 43-character id per emitted message.
+        if envelope.origin == nil { pendingIDs.insert(id) }
         makeRunnable(runtime.id)
     }
 
@@ -356,7 +359,7 @@ final class Shard {
     /// The entry is durable: answer its sender (its outbox left at submission).
     private func committed(_ pending: Pending, _ result: MessageResult, in runtime: ProcessRuntime) {
         let slot = pending.message.slot
-        pendingIDs.remove(pending.message.id)
+        if pending.assignment.origin == nil { pendingIDs.remove(pending.message.id) }
         runtime.markDurable(slot)
         pending.reply?(.success(PushReceipt(process: runtime.id, id: pending.message.id, slot: slot, result: result)))
     }

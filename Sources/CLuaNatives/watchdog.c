@@ -94,8 +94,10 @@ static void *watchdog_main(void *unused) {
 }
 
 /// A thread's watch leaves the list when the thread ends (it is never signalled after).
+/// Key destructors run on the ending thread: a signal still pending finds no watch.
 static void forget_watch(void *value) {
     watch *w = value;
+    this_watch = NULL;
     pthread_mutex_lock(&watches_lock);
     for (watch **p = &watches; *p; p = &(*p)->next) {
         if (*p == w) { *p = w->next; break; }

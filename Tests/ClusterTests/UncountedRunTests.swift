@@ -1,4 +1,6 @@
 @testable import Cluster
+import Dispatch
+import EventLoop
 import LuaVM
 import Testing
 
@@ -26,6 +28,26 @@ import Testing
         #expect(p.send("Inc").error == nil)
         #expect(try p.global("N") == "2")
         #expect(p.process.countedReruns == 1)
+    }
+
+    /// Several threads in endless loops at once, on libdispatch's threads (which start
+    /// with signals blocked): each is stopped on its own.
+    @Test func endlessLoopsOnSeveralThreadsAreEachStopped() {
+        let errors = Locked<[String?]>(Array(repeating: nil, count: 4))
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            let outcome: String?
+            do {
+                let p = try ProcessHarness("Handlers.add('Spin', 'Spin', function() while true do end end)",
+                                           id: Identifiers.derive("test", "spinner-\(i)"), limits: Self.watched)
+                outcome = p.send("Spin").error
+            } catch {
+                outcome = "\(error)"
+            }
+            errors.withLock { $0[i] = outcome }
+        }
+        for error in errors.withLock({ $0 }) {
+            #expect(error?.contains("instruction budget exceeded") == true, "\(error ?? "no error")")
+        }
     }
 
     /// Every way Lua code runs in another thread, and pcall around the loop.

@@ -90,6 +90,7 @@ static int sandbox_wrapped(lua_State *L) {
     lua_insert(L, 1);
     int status = call_in_coroutine(L, lua_tothread(L, lua_upvalueindex(2)));
     if (status == LUA_OK) return lua_gettop(L);
+    if (status == LUA_ERRMEM) clua_vm_of(L)->memory_exceeded = 1;
     if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
         luaL_where(L, 1);
         lua_insert(L, -2);

@@ -57,6 +57,10 @@ public final class AOProcess {
     public private(set) var countsInstructions = false
     /// Messages that had to run again counting (stopped by the watchdog, or `os.clock`).
     public private(set) var countedReruns = 0
+    /// After a rerun the next messages count from the start: a process whose messages
+    /// keep outliving their allowance pays the count hook, not a rollback each time.
+    private var countedAhead = 0
+    static let countedAfterRerun = 64
 
     /// A process known to be at `nextSlot` whose heap is not in memory: `wake` must
     /// rebuild it before anything else (a restart loads processes this way, lazily).
@@ -198,10 +202,13 @@ public final class AOProcess {
     /// An uncounted run that must be redone has changed the heap in part, so the heap
     /// is rolled back to before the message first.
     private func run(_ message: Message) -> MessageResult {
-        if !countsInstructions {
+        if countedAhead > 0 {
+            countedAhead -= 1
+        } else if !countsInstructions {
             if let result = evaluate(message, counted: false) { return result }
             countedReruns += 1
             if state.wantsCounting { countsInstructions = true }
+            countedAhead = Self.countedAfterRerun
             rollBack()
         }
         return evaluate(message, counted: true)

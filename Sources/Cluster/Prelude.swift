@@ -32,42 +32,34 @@ public enum Prelude {
 
     /// The chunk that boots a process: lazy loaders for the modules not compiled
     /// eagerly, then `.process`, whose `handle(msg, env)` becomes `_STARLANE.handle`.
-    /// Built once per program.
+    /// A loader holds only its module's name: the text comes from the program's copy
+    /// (`LuaBootImage.setLibraries`, set here), so ~50 KB of library text is not in every
+    /// process's heap and snapshot (docs/PERFORMANCE.md, session 7). Built once per program.
     static let bootChunk: String = {
+        let libraries = modules.filter { !eagerModules.contains($0.name) }
+        LuaBootImage.setLibraries(libraries.map { ($0.name, LuaSourceTrimmer.trimmed($0.source)) })
         var chunk = """
-            -- A loader over a module's text: compiled by the first require (with the chunk
-            -- name the host's preload gives), the compiled chunk kept for a re-require.
-            local load, assert, type = load, assert, type
-            local function lazy(source, chunkName)
-              local loader = source
+            -- A loader over a library: its text compiled by the first require (with the
+            -- chunk name the host's preload gives), the compiled chunk kept for a re-require.
+            local load, assert, library = load, assert, require("starlane.native").preludeLibrary
+            local function lazy(name, chunkName)
+              local loader
               return function(...)
-                if type(loader) == "string" then loader = assert(load(loader, chunkName, "t")) end
+                if loader == nil then loader = assert(load(assert(library(name)), chunkName, "t")) end
                 return loader(...)
               end
             end
 
             """
-        for module in modules where !eagerModules.contains(module.name) {
+        for module in libraries {
             precondition(module.name.allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) },
                          "prelude module name \(module.name) needs quoting")
             let chunkName = "@" + module.name.dropFirst() + ".lua"
-            let text = luaLongString(LuaSourceTrimmer.trimmed(module.source))
-            chunk += "package.preload[\"\(module.name)\"] = lazy(\(text), \"\(chunkName)\")\n"
+            chunk += "package.preload[\"\(module.name)\"] = lazy(\"\(module.name)\", \"\(chunkName)\")\n"
         }
         chunk += "_STARLANE = { handle = require('.process').handle }\n"
         return chunk
     }()
-
-    /// `text` as a Lua long-bracket literal, its bytes kept exactly: a level of `=` whose
-    /// closing bracket appears neither in the text nor across its end, and a leading
-    /// newline (which Lua drops after the opening bracket) so a first newline survives.
-    static func luaLongString(_ text: String) -> String {
-        precondition(!text.contains("\r"), "a Lua long string would rewrite the carriage returns of \(text.prefix(40))")
-        var level = 0
-        while (text + "]").contains("]" + String(repeating: "=", count: level) + "]") { level += 1 }
-        let equals = String(repeating: "=", count: level)
-        return "[" + equals + "[\n" + text + "]" + equals + "]"
-    }
 
     /// The eager modules' bytecode, compiled once per program: a boot loads it instead of
     /// parsing the text (the same functions, debug info included).

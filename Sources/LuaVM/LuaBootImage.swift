@@ -40,4 +40,17 @@ public final class LuaBootImage: @unchecked Sendable {
         UnsafeMutablePointer(mutating: chunk.name)?.deallocate()
         UnsafeMutablePointer(mutating: chunk.bytes)?.deallocate()
     }
+
+    /// Keeps the texts of libraries a boot chunk loads lazily once for the whole program:
+    /// Lua reads one with `require("starlane.native").preludeLibrary(name)` on its first
+    /// `require`, instead of every heap holding every text. Only the first call counts.
+    public static func setLibraries(_ libraries: [(name: String, text: String)]) {
+        var chunks = libraries.map { library in
+            clua_chunk(name: cBytes(Array(library.name.utf8) + [0]), bytes: cBytes(Array(library.text.utf8)),
+                       length: library.text.utf8.count)
+        }
+        let status = clua_prelude_libraries_set(&chunks, chunks.count)   // C keeps copies
+        for chunk in chunks { free(chunk) }
+        precondition(status == 0, "out of memory for the prelude's library texts")
+    }
 }

@@ -24,4 +24,10 @@ typedef struct clua_chunk {
 int clua_vm_boot(clua_vm *vm, const clua_chunk *modules, size_t count, clua_chunk runner,
                  int64_t budget, clua_buffer *error);
 
+/// The texts of the prelude's libraries (name, text), kept once for the program:
+/// `require("starlane.native").preludeLibrary(name)` returns one, so the boot chunk's
+/// lazy loaders need not carry the texts in every heap. The first call sets them;
+/// later ones change nothing. Returns 0, or -1 when out of memory.
+int clua_prelude_libraries_set(const clua_chunk *texts, size_t count);
+
 #endif

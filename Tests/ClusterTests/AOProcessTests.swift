@@ -44,15 +44,20 @@ import LuaVM
         #expect(try p.global("Book.entries") == "11")
     }
 
-    @Test func anEndlessLoopFailsOnlyItsMessage() throws {
+    /// 2M counts every message; 10M runs it uncounted first, stopped by the watchdog and
+    /// rerun counted (UncountedRunTests): the same outcome either way.
+    @Test(arguments: [2_000_000, 10_000_000] as [Int64])
+    func anEndlessLoopFailsOnlyItsMessage(budget: Int64) throws {
         let p = try ProcessHarness("""
             N = 0
             Handlers.add('Spin', 'Spin', function() N = N + 1 while true do end end)
             Handlers.add('Inc', 'Inc', function() N = N + 1 end)
-            """, limits: .init(memoryBytes: 64 << 20, instructionsPerCall: 2_000_000))
+            """, limits: .init(memoryBytes: 64 << 20, instructionsPerCall: budget))
         p.send("Inc")
         let spun = p.send("Spin")
         #expect(spun.error?.contains("instruction budget exceeded") == true)
+        #expect(p.process.countedReruns == (budget >= 10_000_000 ? 1 : 0))
+        #expect(!p.process.countsInstructions, "a long message alone does not make a process count")
         #expect(try p.global("N") == "1")
         #expect(p.send("Inc").error == nil)
         #expect(try p.global("N") == "2")

@@ -13,23 +13,6 @@ import Testing
     /// A budget below it: every message counts from the start.
     static let counted = LuaLimits(memoryBytes: 64 << 20, instructionsPerCall: 9_999_999)
 
-    @Test func anEndlessLoopIsStoppedAndFailsOnItsBudget() throws {
-        let p = try ProcessHarness("""
-            N = 0
-            Handlers.add('Spin', 'Spin', function() N = N + 1 while true do end end)
-            Handlers.add('Inc', 'Inc', function() N = N + 1 end)
-            """, limits: Self.watched)
-        p.send("Inc")
-        let spun = p.send("Spin")
-        #expect(spun.error?.contains("instruction budget exceeded") == true)
-        #expect(p.process.countedReruns == 1)
-        #expect(!p.process.countsInstructions, "a long message alone does not make a process count")
-        #expect(try p.global("N") == "1")
-        #expect(p.send("Inc").error == nil)
-        #expect(try p.global("N") == "2")
-        #expect(p.process.countedReruns == 1)
-    }
-
     /// Several threads in endless loops at once, on libdispatch's threads (which start
     /// with signals blocked): each is stopped on its own.
     @Test func endlessLoopsOnSeveralThreadsAreEachStopped() {

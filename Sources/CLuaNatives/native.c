@@ -58,6 +58,13 @@ int clua_prelude_libraries_set(const clua_chunk *texts, size_t count) {
             set->count = count;
             set->texts = copies;
             atomic_store(&libraries, set);
+        } else {
+            for (size_t i = 0; copies && i < count; i++) {
+                free((char *)copies[i].name);
+                free((char *)copies[i].bytes);
+            }
+            free(copies);
+            free(set);
         }
     }
     pthread_mutex_unlock(&libraries_lock);

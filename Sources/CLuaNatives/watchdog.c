@@ -1,7 +1,7 @@
 // The watchdog of uncounted calls (docs/RUNTIME.md, "Counting instructions").
 //
 // A message runs first without the instruction-count hook, which costs every VM
-// instruction a detour (~15% of a message). Without the hook nothing stops an
+// instruction a detour (~10% of a warm message). Without the hook nothing stops an
 // endless loop, so each such call gets an allowance of CPU time: what its budget would
 // take at CLUA_FASTEST_INSTRUCTION_PS per instruction, far faster than any VM
 // instruction runs. A call that uses less has run fewer instructions than its budget.

@@ -145,10 +145,10 @@ public final class LuaState {
     /// answers `timestamp` and `math.random` is seeded with (`seed`, the message's
     /// slot). `read` gets the packed result, valid only during the call.
     ///
-    /// With `counted` false the call may run without the instruction-count hook,
-    /// ~15% faster (docs/RUNTIME.md, "Counting instructions"); it then throws a
-    /// `.mustCount` error when it cannot finish that way (it outlived the deadline its
-    /// budget gives it, or read `os.clock`), after changing the heap in part: the caller
+    /// With `counted` false the call may run without the instruction-count hook
+    /// (docs/RUNTIME.md, "Counting instructions"; a warm message ~10% faster); it then
+    /// throws a `.mustCount` error when it cannot finish that way (it used more CPU than
+    /// its budget allows, or read `os.clock`), after changing the heap in part: the caller
     /// restores the heap as it was before the call and calls again with `counted` true.
     public func handle<T>(_ path: String, message: [UInt8], environmentJSON: String? = nil,
                           moduleSource: String? = nil, seed: Int64, timestamp: Int64, budget: Int64? = nil,

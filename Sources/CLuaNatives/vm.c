@@ -75,6 +75,10 @@ void clua_vm_leave(clua_vm *vm, lua_State *previous) {
     if (vm->needs_count && previous) lua_sethook(previous, vm_interrupt_hook, LUA_MASKCOUNT, 1);
 }
 
+/// Calls with a smaller budget (but not none) always count: their allowance would be
+/// shorter than the watchdog's period, and most of them would run twice.
+#define CLUA_UNCOUNTED_MIN_BUDGET 10000000
+
 /// Starts a call: counted or not, watched or not. Returns 1 when the watchdog watches it.
 static int vm_begin_call(clua_vm *vm, int64_t budget, int counted) {
     vm->call_start = vm->executed;

@@ -11,10 +11,6 @@
 /// these steps, so it is exact to within one interval.
 #define CLUA_HOOK_INTERVAL 1000
 
-/// Calls with a smaller budget (but not none) always count: their deadline would be
-/// shorter than the watchdog's period, and most of them would run twice.
-#define CLUA_UNCOUNTED_MIN_BUDGET 10000000
-
 struct clua_vm {
     lua_State *L;
     size_t used;              ///< bytes currently allocated by this state
@@ -40,6 +36,9 @@ struct clua_vm {
 
 /// Adds native.message and native.rootTags (outgoing.c) to the table on the stack.
 void clua_register_outgoing(lua_State *L);
+
+/// Adds native.preludeLibrary (libraries.c) to the table on the stack.
+void clua_register_prelude_libraries(lua_State *L);
 
 /// The vm that owns L (it is the allocator's userdata, shared by all threads).
 static inline clua_vm *clua_vm_of(lua_State *L) {

@@ -30,14 +30,20 @@ public enum Prelude {
         .sorted { $0.name < $1.name }
     }
 
-    /// The chunk that boots a process: lazy loaders for the modules not compiled
-    /// eagerly, then `.process`, whose `handle(msg, env)` becomes `_STARLANE.handle`.
-    /// A loader holds only its module's name: the text comes from the program's copy
-    /// (`LuaBootImage.setLibraries`, set here), so ~50 KB of library text is not in every
-    /// process's heap and snapshot (docs/PERFORMANCE.md, session 7). Built once per program.
-    static let bootChunk: String = {
+    /// The modules not compiled eagerly (the libraries), their texts handed to C once for
+    /// the program (`LuaBootImage.setLibraries`) before any boot chunk can load one.
+    private static let libraries: [(name: String, source: String)] = {
         let libraries = modules.filter { !eagerModules.contains($0.name) }
         LuaBootImage.setLibraries(libraries.map { ($0.name, LuaSourceTrimmer.trimmed($0.source)) })
+        return libraries
+    }()
+
+    /// The chunk that boots a process: lazy loaders for the libraries, then `.process`,
+    /// whose `handle(msg, env)` becomes `_STARLANE.handle`. A loader holds only its
+    /// module's name: the text comes from the program's copy, so ~50 KB of library text
+    /// is not in every process's heap and snapshot (docs/PERFORMANCE.md, session 7).
+    /// Built once per program.
+    static let bootChunk: String = {
         var chunk = """
             -- A loader over a library: its text compiled by the first require (with the
             -- chunk name the host's preload gives), the compiled chunk kept for a re-require.

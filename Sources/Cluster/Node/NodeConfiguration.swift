@@ -26,8 +26,9 @@ public struct NodeConfiguration: Sendable {
     /// processes, so a message from another shard is picked up at once. Costs that
     /// much CPU after each burst of work; zero turns it off.
     public var spinAfterWork: Duration = .microseconds(200)
-    /// False runs without the log (benchmark baseline): entries are not written,
-    /// output leaves at once, and nothing survives a restart.
+    /// False runs without the log (benchmark baseline): entries are neither built nor
+    /// written, no snapshots are taken, output leaves at once, and nothing survives a
+    /// restart.
     public var durable = true
     /// The clock that stamps assignments (ms since 1970). Injected for tests.
     public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }

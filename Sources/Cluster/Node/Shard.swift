@@ -329,10 +329,11 @@ final class Shard {
 
     /// A snapshot every `snapshotEvery` slots, or sooner once replaying the slots since
     /// the last one would take `snapshotAfterEvaluating`: a few expensive slots (one
-    /// that sends 5,000 messages) would otherwise make a restart or a wake slow.
+    /// that sends 5,000 messages) would otherwise make a restart or a wake slow. None
+    /// with the ledger off, where nothing would store them.
     private func snapshotIfDue(_ runtime: ProcessRuntime, slot: Int64) -> SnapshotRecord? {
         runtime.slotsSinceSnapshot += 1
-        guard configuration.snapshotEvery > 0,
+        guard configuration.durable, configuration.snapshotEvery > 0,
               runtime.slotsSinceSnapshot >= configuration.snapshotEvery
                 || runtime.evaluationSinceSnapshot >= configuration.snapshotAfterEvaluating,
               let bytes = try? runtime.process.checkpoint() else { return nil }

@@ -53,9 +53,32 @@ static void set_string(lua_State *L, reader *r, const char *field) {
     if (push_string(L, r)) lua_setfield(L, -2, field);
 }
 
-/// The message table handle() reads: the same fields the JSON form had.
+/// The tag count, read ahead of the fields before it (0 if the bytes end first:
+/// reading them properly then raises).
+static uint32_t peek_tag_count(const reader *r) {
+    reader ahead = *r;
+    for (int i = 0; i < 6; i++) {  /* Id, From, Owner, Target, Data, Hash-Chain */
+        uint32_t n;
+        if ((size_t)(ahead.end - ahead.at) < sizeof n) return 0;
+        memcpy(&n, ahead.at, sizeof n);
+        ahead.at += sizeof n;
+        if (n == UINT32_MAX) continue;
+        if ((size_t)(ahead.end - ahead.at) < n) return 0;
+        ahead.at += n;
+    }
+    const size_t skipped = 3 * sizeof(int64_t) + sizeof(uint32_t);  /* Slot, Timestamp, Block-Height, Cron */
+    uint32_t count;
+    if ((size_t)(ahead.end - ahead.at) < skipped + sizeof count) return 0;
+    memcpy(&count, ahead.at + skipped, sizeof count);
+    return count;
+}
+
+/// The message table handle() reads: the same fields the JSON form had. Sized for
+/// what the prelude adds (each tag hoisted onto the root, TagArray, reply, forward),
+/// so that no message pays for a rehash of its table.
 static void push_message(lua_State *L, reader *r) {
-    lua_createtable(L, 0, 12);
+    uint32_t tags = peek_tag_count(r);
+    lua_createtable(L, 0, 14 + (int)(tags < 64 ? tags : 64));
     set_string(L, r, "Id");
     set_string(L, r, "From");
     set_string(L, r, "Owner");

@@ -48,6 +48,30 @@ import LuaVM
         #expect(result.spawns.first?.data == "child")
     }
 
+    /// Every cut of a packed message is refused with a clear error (the table is sized
+    /// from a count read ahead of the fields), and the state serves the whole one after.
+    @Test func aTruncatedPackedMessageIsAClearError() throws {
+        let state = try LuaState()
+        _ = try state.exec("""
+            function Handle(msg)
+              Got = #msg.Tags .. ' ' .. msg.Data
+              return { Output = '', Messages = {}, Spawns = {}, Assignments = {} }
+            end
+            """)
+        let packed = MessagePacking.pack(Message(
+            id: "id", from: "from", target: "target", tags: (0..<100).map { Tag("T\($0)", String($0)) },
+            data: "payload", timestamp: 1, slot: 2, hashChain: "chain"))
+        try state.setEnvironment(json: #"{"Process":{"Id":"target"}}"#)
+        for length in stride(from: 0, to: packed.count, by: 7) {
+            let error = #expect(throws: LuaError.self) {
+                try state.handle("Handle", message: Array(packed.prefix(length)), seed: 0, timestamp: 1) { _ in () }
+            }
+            #expect("\(error.map { "\($0)" } ?? "")".contains("packed message"))
+        }
+        try state.handle("Handle", message: packed, seed: 0, timestamp: 1) { _ in () }
+        #expect(try state.exec("return Got") == "100 payload")
+    }
+
     @Test func aMessageWithoutHashChainOrCronHasNeither() throws {
         let p = try ProcessHarness(Self.recorder)
         #expect(p.send("Look", data: "").error == nil)

@@ -10,6 +10,7 @@ public final class Node: @unchecked Sendable {
     public let configuration: NodeConfiguration
     public let ledger: Ledger
     let map: ShardMap
+    private let directory = ProcessDirectory()
     private var threads: [Thread] = []
     private var requests: [AsyncWakeup<@Sendable () -> Void>.Sender] = []
     /// The shards, touched only by closures that run on their own loop threads.
@@ -19,6 +20,7 @@ public final class Node: @unchecked Sendable {
     private var joined = false
     /// Work handed from one shard to another and not yet run (for idleness).
     private var inTransit = 0
+    private var handOffCount = 0
     private let finished = DispatchSemaphore(value: 0)
     /// What the start-up recovery did, summed over the shards.
     public private(set) var recovery = RecoveryReport()
@@ -47,7 +49,8 @@ public final class Node: @unchecked Sendable {
             let thread = Thread { [self] in
                 do {
                     let loop = try Loop()
-                    let shard = try Shard(index: index, map: map, loop: loop, ledger: ledger, configuration: configuration)
+                    let shard = try Shard(index: index, map: map, directory: directory, loop: loop, ledger: ledger,
+                                          configuration: configuration)
                     shard.forward = { [unowned self] target, work in self.send(to: target, work) }
                     let report = try shard.load()
                     let wakeup = try AsyncWakeup<@Sendable () -> Void>(loop: loop) { $0() }
@@ -99,12 +102,17 @@ public final class Node: @unchecked Sendable {
 
     // MARK: - Requests
 
+    /// Work handed to a shard's loop from another thread so far: requests from
+    /// outside, and messages and spawns crossing from one shard to another.
+    public var handOffs: Int { lock.withLock { handOffCount } }
+
     /// Runs `work` on shard `index`'s loop. False once the node stops.
     @discardableResult
     func send(to index: Int, _ work: @escaping (Shard) -> Void) -> Bool {
         let target: (AsyncWakeup<@Sendable () -> Void>.Sender, LoopConfined<Shard>)? = lock.withLock {
             guard !stopped, index < requests.count else { return nil }
             inTransit += 1
+            handOffCount += 1
             return (requests[index], shards[index])
         }
         guard let (sender, shard) = target else { return false }

@@ -35,6 +35,7 @@ extension Shard {
             runtime.lastTimestamp = recovered.timestamp
             runtime.durableSnapshotSlot = recovered.snapshotSlot ?? -1
             processes[record.id] = runtime
+            directory.insert(record.id)
             if recovered.snapshotSlot != nil { report.fromSnapshots += 1 }
             if lastSlot >= 0 {
                 let window = max(0, lastSlot - recheckWindow + 1)...lastSlot

@@ -11,6 +11,7 @@ extension Shard {
         let runtime = ProcessRuntime(record: record, process: process, lastSlot: -1,
                                      lastHash: HashChain.genesis(of: record))
         processes[record.id] = runtime
+        directory.insert(record.id)
         startCron(runtime)
         return runtime
     }
@@ -70,6 +71,9 @@ extension Shard {
                                        tags: tags.map(\.record), parent: parent,
                                        createdAt: configuration.clock())
             let data = spawn.data
+            // Known from now on: the parent may message the child as soon as it hears
+            // `Spawned`, before the child's shard has made it.
+            directory.insert(childID)
             // The child runs on the shard its id maps to, which may be another loop.
             onOwner(of: childID) { shard in
                 if shard.processes[childID] == nil {

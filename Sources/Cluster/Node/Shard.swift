@@ -28,6 +28,8 @@ final class Shard {
     let ledger: Ledger
     let configuration: NodeConfiguration
     var processes: [String: ProcessRuntime] = [:]
+    /// The ids of every shard's processes (shared): emitted messages to others stay here.
+    let directory: ProcessDirectory
     var modules: [String: String] = [:]
     private var runQueue = RunQueue()
     /// Runs the next run of turns on the next loop iteration, after the loop polled.
@@ -72,10 +74,11 @@ final class Shard {
     /// Called once, the next time the shard has nothing to run or commit.
     var idleWaiters: [() -> Void] = []
 
-    init(index: Int = 0, map: ShardMap = ShardMap(count: 1), loop: Loop, ledger: Ledger,
-         configuration: NodeConfiguration) throws {
+    init(index: Int = 0, map: ShardMap = ShardMap(count: 1), directory: ProcessDirectory = ProcessDirectory(),
+         loop: Loop, ledger: Ledger, configuration: NodeConfiguration) throws {
         self.index = index
         self.map = map
+        self.directory = directory
         self.loop = loop
         self.ledger = ledger
         self.configuration = configuration
@@ -380,7 +383,8 @@ final class Shard {
 
     func deliverEmitted(_ message: OutboundMessage, origin: MessageOrigin) {
         guard let target = message.target, !message.isPatch else { return }
-        if owns(target), processes[target] == nil { return }  // no such process: dropped, as AO does
+        // No such process: dropped, as AO does (without a hop to the shard it maps to).
+        if owns(target) ? processes[target] == nil : !directory.contains(target) { return }
         deliver(Envelope(target: target, from: origin.process, owner: origin.process, tags: message.tags,
                          data: message.data, id: Self.emittedID(origin), origin: origin))
     }

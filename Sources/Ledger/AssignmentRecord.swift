@@ -7,25 +7,29 @@ import Foundation
 /// `signature` is the node's Ed25519 signature of `hashChain`, or empty: the writer
 /// signs at least the last entry of every process in each commit, and a signature over
 /// one link vouches for every link before it.
-public struct AssignmentRecord: Hashable, Sendable {
+public struct AssignmentRecord: Sendable {
     /// The process whose log this is (the message's target).
-    public var process: String
-    public var slot: Int64
-    public var messageID: String
-    public var from: String
-    public var owner: String
-    public var tags: [TagRecord]
-    public var data: String
+    public var process: String { didSet { linkIsCurrent = false } }
+    public var slot: Int64 { didSet { linkIsCurrent = false } }
+    public var messageID: String { didSet { linkIsCurrent = false } }
+    public var from: String { didSet { linkIsCurrent = false } }
+    public var owner: String { didSet { linkIsCurrent = false } }
+    public var tags: [TagRecord] { didSet { linkIsCurrent = false } }
+    public var data: String { didSet { linkIsCurrent = false } }
     /// Milliseconds since the Unix epoch, stamped by the scheduler.
-    public var timestamp: Int64
+    public var timestamp: Int64 { didSet { linkIsCurrent = false } }
     /// Set when a process emitted this message; nil for messages pushed from outside.
-    public var origin: MessageOrigin?
+    public var origin: MessageOrigin? { didSet { linkIsCurrent = false } }
     /// The `hashChain` of slot − 1, or `HashChain.genesis(of:)` for slot 0. 32 bytes.
-    public var previousHash: Data
+    public var previousHash: Data { didSet { linkIsCurrent = false } }
     /// SHA-256(previousHash ‖ canonical bytes of this entry). 32 bytes.
-    public var hashChain: Data
+    public var hashChain: Data { didSet { linkIsCurrent = false } }
     /// 64 bytes, or empty when a later signed entry of the same process vouches for it.
     public var signature: Data
+    /// True while `hashChain` is the link the linking init computed from these very
+    /// fields (none set since): the writer then does not compute it a second time.
+    /// Not part of the record's value (`==` and hashing ignore it).
+    private(set) var linkIsCurrent = false
 
     /// A record with every field given, as read back from storage or an export.
     public init(process: String, slot: Int64, messageID: String, from: String, owner: String,
@@ -53,6 +57,7 @@ public struct AssignmentRecord: Hashable, Sendable {
                   tags: tags, data: data, timestamp: timestamp, origin: origin,
                   previousHash: previousHash, hashChain: Data(), signature: Data())
         hashChain = HashChain.link(self)
+        linkIsCurrent = true
     }
 
     public var originProcess: String? { origin?.process }
@@ -61,6 +66,21 @@ public struct AssignmentRecord: Hashable, Sendable {
 
     /// This entry as the head of its process's chain.
     public var head: ChainHead { ChainHead(process: process, slot: slot, hashChain: hashChain) }
+}
+
+extension AssignmentRecord: Hashable {
+    public static func == (a: AssignmentRecord, b: AssignmentRecord) -> Bool {
+        a.process == b.process && a.slot == b.slot && a.messageID == b.messageID && a.from == b.from
+            && a.owner == b.owner && a.tags == b.tags && a.data == b.data && a.timestamp == b.timestamp
+            && a.origin == b.origin && a.previousHash == b.previousHash && a.hashChain == b.hashChain
+            && a.signature == b.signature
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(process)
+        hasher.combine(slot)
+        hasher.combine(hashChain)
+    }
 }
 
 extension AssignmentRecord: Codable {

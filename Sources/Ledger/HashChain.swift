@@ -9,7 +9,8 @@ import Foundation
 ///     signature(s)   = Ed25519(node key, "starlane/hash-chain/1" framed ‖ hashChain(s))
 ///
 /// The cluster uses it to compute links before it submits; the writer recomputes every
-/// link it stores; verifiers use `ChainVerifier`.
+/// link it stores that was not computed by `AssignmentRecord`'s linking init (and left
+/// unchanged since); verifiers use `ChainVerifier`.
 public enum HashChain {
     /// Every hash in the chain is a SHA-256 digest.
     public static let hashSize = 32

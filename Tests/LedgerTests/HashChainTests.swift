@@ -21,6 +21,34 @@ import Testing
         #expect(Base64URL.encode(record.hashChain) == "ep0gqXiXTrQS6il5A6XuNign13yUxTKRogFC21_1yN8")
     }
 
+    /// The writer skips recomputing a link only while the record is as its linking
+    /// init made it; setting any hashed field (even to a link recomputed by hand) means
+    /// the writer checks again. The knowledge is not part of the record's value.
+    @Test func aRecordKnowsWhetherItsLinkIsItsOwn() {
+        let linked = AssignmentRecord(process: "p", slot: 0, messageID: "m", from: "f", owner: "o",
+                                      tags: [TagRecord("Action", "A")], data: "d", timestamp: 1,
+                                      previousHash: Data(repeating: 1, count: 32))
+        #expect(linked.linkIsCurrent)
+        var signed = linked
+        signed.signature = Data(repeating: 2, count: 64)
+        #expect(signed.linkIsCurrent)   // not part of the link
+        let edits: [(inout AssignmentRecord) -> Void] = [
+            { $0.process = "q" }, { $0.slot = 1 }, { $0.messageID = "n" }, { $0.from = "g" }, { $0.owner = "p" },
+            { $0.tags = [] }, { $0.data = "e" }, { $0.timestamp = 2 }, { $0.origin = MessageOrigin(process: "x", slot: 0, index: 0) },
+            { $0.previousHash = Data(repeating: 3, count: 32) }, { $0.hashChain = HashChain.link($0) },
+        ]
+        for edit in edits {
+            var changed = linked
+            edit(&changed)
+            #expect(!changed.linkIsCurrent)
+        }
+        let stored = AssignmentRecord(process: "p", slot: 0, messageID: "m", from: "f", owner: "o",
+                                      tags: [TagRecord("Action", "A")], data: "d", timestamp: 1, origin: nil,
+                                      previousHash: linked.previousHash, hashChain: linked.hashChain, signature: Data())
+        #expect(!stored.linkIsCurrent)
+        #expect(stored == linked && stored.hashValue == linked.hashValue)
+    }
+
     @Test func fieldsAreLengthPrefixedSoBoundariesCannotMove() {
         let genesis = Data(repeating: 0, count: 32)
         func link(_ from: String, _ owner: String) -> Data {

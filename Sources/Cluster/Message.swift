@@ -1,13 +1,8 @@
-/// One AO tag. Tags are a list: names may repeat, order is kept.
-public struct Tag: Codable, Equatable, Hashable, Sendable {
-    public var name: String
-    public var value: String
+import Ledger
 
-    public init(_ name: String, _ value: String) {
-        self.name = name
-        self.value = value
-    }
-}
+/// One AO tag. Tags are a list: names may repeat, order is kept. The same type as the
+/// ledger stores, so a message's tags go into its log entry and back without a copy.
+public typealias Tag = TagRecord
 
 extension Array where Element == Tag {
     /// The first value of a tag, as aos's `msg.Tags[name]` (first value wins).
@@ -52,8 +47,4 @@ public struct Message: Codable, Equatable, Sendable {
         case data = "Data", timestamp = "Timestamp", blockHeight = "Block-Height", slot = "Slot"
         case hashChain = "Hash-Chain", cron = "Cron"
     }
-}
-
-extension Tag {
-    enum CodingKeys: String, CodingKey { case name, value }
 }

@@ -84,15 +84,10 @@ final class ProcessRuntime {
     var id: String { record.id }
 }
 
-extension Tag {
-    init(_ record: TagRecord) { self.init(record.name, record.value) }
-    var record: TagRecord { TagRecord(name, value) }
-}
-
 extension ProcessIdentity {
     init(_ record: ProcessRecord) {
         self.init(id: record.id, owner: record.owner, moduleID: record.moduleID,
-                  tags: record.tags.map(Tag.init))
+                  tags: record.tags)
     }
 }
 
@@ -100,7 +95,7 @@ extension Message {
     /// The message a log entry delivers (the same on first run and on replay).
     init(_ a: AssignmentRecord) {
         self.init(id: a.messageID, from: a.from, owner: a.owner, target: a.process,
-                  tags: a.tags.map(Tag.init), data: a.data, timestamp: a.timestamp, slot: a.slot,
+                  tags: a.tags, data: a.data, timestamp: a.timestamp, slot: a.slot,
                   hashChain: Identifiers.base64url(a.hashChain),
                   cron: a.tags.contains { $0.name == "Cron" && $0.value == "true" } ? true : nil)
     }

@@ -31,7 +31,7 @@ extension Shard {
         }
         var spawnTags = tags.filter { $0.name != "Module" && $0.name != "Type" }
         spawnTags.insert(contentsOf: [Tag("Type", "Process"), Tag("Module", moduleID)], at: 0)
-        let record = ProcessRecord(id: id, moduleID: moduleID, owner: owner, tags: spawnTags.map(\.record),
+        let record = ProcessRecord(id: id, moduleID: moduleID, owner: owner, tags: spawnTags,
                                    parent: nil, createdAt: configuration.clock())
         do {
             let runtime = try makeRuntime(record, source: source)
@@ -68,7 +68,7 @@ extension Shard {
             tags.insert(Tag("Type", "Process"), at: 0)
             if !tags.contains(where: { $0.name == "Module" }) { tags.append(Tag("Module", moduleID)) }
             let record = ProcessRecord(id: childID, moduleID: moduleID, owner: parent,
-                                       tags: tags.map(\.record), parent: parent,
+                                       tags: tags, parent: parent,
                                        createdAt: configuration.clock())
             let data = spawn.data
             // Known from now on: the parent may message the child as soon as it hears
@@ -80,7 +80,7 @@ extension Shard {
                     guard let runtime = try? shard.makeRuntime(record, source: source) else { return }
                     runtime.preamble = [.process(record)]
                 }
-                let childTags = shard.processes[childID]!.record.tags.map(Tag.init)
+                let childTags = shard.processes[childID]!.record.tags
                 shard.deliver(Envelope(target: childID, from: parent, owner: parent, tags: childTags,
                                        data: data, id: childID, origin: origin))
             }
@@ -111,7 +111,7 @@ extension Shard {
         guard let interval = runtime.record.tags.first(where: { $0.name == "Cron-Interval" }),
               let schedule = CronSchedule(interval.value) else { return }
         let timer = EventLoop.Timer(loop: loop)
-        let tags = CronSchedule.tickTags(spawnTags: runtime.record.tags.map(Tag.init))
+        let tags = CronSchedule.tickTags(spawnTags: runtime.record.tags)
         let id = runtime.id
         let period = Duration.milliseconds(schedule.milliseconds)
         timer.start(after: period, repeating: period) { [unowned self] _ in

@@ -176,7 +176,7 @@ final class Shard {
         if envelope.cron { tags.append(Tag("Cron", "true")) }
         let assignment = AssignmentRecord(
             process: runtime.id, slot: slot, messageID: id, from: envelope.from, owner: envelope.owner,
-            tags: tags.map(\.record), data: envelope.data, timestamp: timestamp, origin: envelope.origin,
+            tags: tags, data: envelope.data, timestamp: timestamp, origin: envelope.origin,
             previousHash: runtime.lastHash)
         runtime.lastSlot = slot
         runtime.lastHash = assignment.hashChain

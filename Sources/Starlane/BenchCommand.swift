@@ -17,7 +17,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Scale the iteration counts (0.1 for a quick look).")
     var scale: Double = 1
 
+    @Option(help: "perf's control FIFO (perf record -D -1 --control fifo:PATH): sample only the ticks of the tick suite.")
+    var perfControl: String?
+
     func run() throws {
+        if let perfControl { try PerfControl.open(perfControl) }
         let names = suites.isEmpty ? BenchSuites.all.keys.sorted() : suites
         var rows: [BenchRow] = []
         for name in names {

@@ -82,10 +82,12 @@ enum TickBench {
                         try await group.waitForAll()
                     }
                     try await node.waitUntilIdle()
+                    PerfControl.enable()
                     let began = ContinuousClock.now
                     let cpuBefore = CPUClock.process()
                     try await world.tick()
                     try await node.waitUntilIdle()
+                    PerfControl.disable()
                     durations.append((ContinuousClock.now - began).seconds)
                     cpu.append(CPUClock.process() - cpuBefore)
                 }

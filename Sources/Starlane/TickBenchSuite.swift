@@ -7,7 +7,8 @@ import Game
 /// (every sector resolved, every update delivered, all of it durable). The baseline is
 /// the same game with the ledger off, in the same run. The CPU the whole program used
 /// during the ticks tells a tick bound by the cores (CPU near 2 × wall on two cores)
-/// from one bound by its chain of hops.
+/// from one bound by its chain of hops. The CPU of the handlers themselves, by kind of
+/// message, tells what a tick is made of.
 enum TickBench {
     struct Run {
         var ticks: [Double]
@@ -20,6 +21,17 @@ enum TickBench {
         var cpuPerJoin: Double
         var messages: Int
         var seconds: Double
+        /// During the ticks: CPU seconds and counts of evaluations, by "kind Action".
+        var evaluations: [String: (count: Int, seconds: Double)]
+        func microsEach(_ kind: String) -> Double {
+            guard let e = evaluations[kind], e.count > 0 else { return 0 }
+            return e.seconds / Double(e.count) * 1e6
+        }
+        /// The share of the ticks' CPU (all threads) spent evaluating messages.
+        var handlerShare: Double {
+            let total = cpu.reduce(0, +)
+            return total > 0 ? evaluations.values.reduce(0) { $0 + $1.seconds } / total * 100 : 0
+        }
         func percentile(_ p: Double) -> Double {
             let sorted = ticks.sorted()
             return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000
@@ -43,6 +55,10 @@ enum TickBench {
             row("CPU per join, all threads (µs)", durable.cpuPerJoin * 1e6, "µs", memory.cpuPerJoin * 1e6),
             row("messages/s during ticks", Double(durable.messages) / durable.seconds, "/s",
                 Double(memory.messages) / memory.seconds),
+            row("handlers' share of tick CPU (%)", durable.handlerShare, "%", memory.handlerShare),
+            row("a player's Sector-Update, CPU (µs)", durable.microsEach("player Sector-Update"), "µs",
+                memory.microsEach("player Sector-Update")),
+            row("a sector's Tick, CPU (µs)", durable.microsEach("sector Tick"), "µs", memory.microsEach("sector Tick")),
         ]
     }
 
@@ -50,8 +66,12 @@ enum TickBench {
         let map = try GameMap.load(path: try ServeCommand.locate("Maps/large.json"))
         let bundle = try GameBundle(directory: URL(fileURLWithPath: try ServeCommand.locate("GameLogic")))
         let evaluated = EvaluatedCount()
+        let costs = EvaluationCosts()
         return try ClusterBench.blocking {
-            try await ClusterBench.withNode(durable: durable, configure: { $0.onCommit = evaluated.add }) { node in
+            try await ClusterBench.withNode(durable: durable, configure: {
+                $0.onCommit = evaluated.add
+                $0.onEvaluationCPU = costs.add
+            }) { node in
                 let world = try await GameHost.start(node: node, bundle: bundle, map: map, cron: false)
                 var joined: [(address: String, player: String, ship: String)] = []
                 let joining = ContinuousClock.now
@@ -61,6 +81,8 @@ enum TickBench {
                     let player = try await world.join(address: address, name: "b\(i)")
                     joined.append((address, player, "P\(i + 1).1"))
                 }
+                costs.name(world.worldID, "world")
+                for p in joined { costs.name(p.player, "player") }
                 let joinsPerSecond = Double(players) / (ContinuousClock.now - joining).seconds
                 let cpuPerJoin = (CPUClock.process() - joiningCPU) / Double(players)
                 try await world.tick()   // places every fleet
@@ -83,17 +105,20 @@ enum TickBench {
                     }
                     try await node.waitUntilIdle()
                     PerfControl.enable()
+                    costs.counting = true
                     let began = ContinuousClock.now
                     let cpuBefore = CPUClock.process()
                     try await world.tick()
                     try await node.waitUntilIdle()
+                    costs.counting = false
                     PerfControl.disable()
                     durations.append((ContinuousClock.now - began).seconds)
                     cpu.append(CPUClock.process() - cpuBefore)
                 }
                 let seconds = (ContinuousClock.now - start).seconds
                 let messages = evaluated.value - before
-                return Run(ticks: durations, cpu: cpu, joinsPerSecond: joinsPerSecond, cpuPerJoin: cpuPerJoin, messages: messages, seconds: seconds)
+                return Run(ticks: durations, cpu: cpu, joinsPerSecond: joinsPerSecond, cpuPerJoin: cpuPerJoin,
+                           messages: messages, seconds: seconds, evaluations: costs.totals)
             }
         }
     }
@@ -106,4 +131,33 @@ final class EvaluatedCount: @unchecked Sendable {
     private var count = 0
     var value: Int { lock.withLock { count } }
     var add: @Sendable ([CommittedSlot]) -> Void { { [self] slots in lock.withLock { count += slots.count } } }
+}
+
+/// CPU of evaluations while `counting`, by "kind Action", where a process's kind is
+/// the name given to it (`name`), else "sector". Fed from the shard threads.
+final class EvaluationCosts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kinds: [String: String] = [:]
+    private var sums: [String: (count: Int, seconds: Double)] = [:]
+    private var on = false
+
+    var counting: Bool {
+        get { lock.withLock { on } }
+        set { lock.withLock { on = newValue } }
+    }
+
+    var totals: [String: (count: Int, seconds: Double)] { lock.withLock { sums } }
+
+    func name(_ process: String, _ kind: String) { lock.withLock { kinds[process] = kind } }
+
+    var add: @Sendable (String, String?, Double) -> Void {
+        { [self] process, action, seconds in
+            lock.withLock {
+                guard on else { return }
+                let key = (kinds[process] ?? "sector") + " " + (action ?? "-")
+                let sum = sums[key] ?? (0, 0)
+                sums[key] = (sum.count + 1, sum.seconds + seconds)
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Cluster
 import Ledger
+import EventLoop
 
 /// The cluster on libuv with its durable log: messages between processes,
 /// spawning, cron, fairness, back-pressure, restarts.
@@ -37,6 +38,29 @@ import Ledger
         #expect(try h.node.ledger.chainHead(of: b)?.slot == 10)
         #expect(try h.node.ledger.chainHead(of: a)?.slot == 11)
         #expect(try h.node.ledger.verify(process: a).isValid)
+    }
+
+    /// The benchmarks' split of CPU by kind of message: every evaluation is reported
+    /// once, with its process and Action, and a handler that spins costs more.
+    @Test func evaluationCPUIsReportedPerMessage() async throws {
+        let seen = Locked<[(String, String?, Double)]>([])
+        let h = try NodeHarness { $0.onEvaluationCPU = { p, a, s in seen.withLock { $0.append((p, a, s)) } } }
+        let a = try await h.spawn(Self.pinger)
+        let b = try await h.spawn(Self.ponger)
+        let spinner = try await h.spawn("""
+            Handlers.add('Spin', 'Spin', function() local x = 0; for i = 1, 3000000 do x = x + i end end)
+            """)
+        try await h.send(a, "Start", data: b)
+        #expect(try await h.eventually { try await h.value(a, "Pongs") == "10" })
+        try await h.send(spinner, "Spin")
+        try await h.node.waitUntilIdle()
+        let reports = seen.withLock { $0 }
+        #expect(reports.filter { $0.0 == b && $0.1 == "Ping" }.count == 10)
+        #expect(reports.filter { $0.0 == a && $0.1 == "Pong" }.count == 10)
+        #expect(reports.allSatisfy { $0.2 >= 0 })
+        let ping = reports.filter { $0.1 == "Ping" }.map(\.2).max() ?? 1
+        let spin = reports.first { $0.0 == spinner && $0.1 == "Spin" }?.2 ?? 0
+        #expect(spin > 10 * ping)
     }
 
     @Test func aProcessSpawnsAThousandChildrenThatEachReply() async throws {

@@ -38,6 +38,10 @@ public struct NodeConfiguration: Sendable {
     /// Told of every evaluated message (process, slot), on the shard's thread, before
     /// it is durable: for benchmarks that time messages. It must return at once.
     public var onEvaluate: (@Sendable (String, Int64) -> Void)?
+    /// When set, told of the CPU time (seconds of the shard thread's clock) each message's
+    /// evaluation took, with its process and Action, on the shard's thread: for benchmarks
+    /// that split a workload by kind of message. It costs two clock reads per message.
+    public var onEvaluationCPU: (@Sendable (_ process: String, _ action: String?, _ seconds: Double) -> Void)?
 
     public init(databasePath: String) {
         self.databasePath = databasePath

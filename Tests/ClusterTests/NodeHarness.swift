@@ -38,6 +38,24 @@ final class NodeHarness: @unchecked Sendable {
         try await node.push(to: target, from: from, tags: [Tag("Action", action)] + tags, data: data)
     }
 
+    /// A parent that spawns `count` children from a stored module and messages each as
+    /// soon as it hears `Spawned`; true once every child has answered (`Hellos`).
+    func childrenAnswerTheirParent(_ count: Int) async throws -> (parent: String, answered: Bool) {
+        let child = "Handlers.add('Hi', 'Hi', function(msg) msg.reply({ Action = 'Hello' }) end)"
+        let module = try await node.storeModule(child)
+        let parent = try await spawn("""
+            Hellos = 0
+            Handlers.add('Go', 'Go', function(msg)
+              for i = 1, \(count) do Spawn('\(module)', { Data = 'x' }) end
+            end)
+            Handlers.add('Spawned', 'Spawned', function(msg) Send({ Target = msg.Process, Action = 'Hi' }) end)
+            Handlers.add('Hello', 'Hello', function(msg) Hellos = Hellos + 1 end)
+            """)
+        try await send(parent, "Go")
+        let answered = try await eventually { try await value(parent, "Hellos") == String(count) }
+        return (parent, answered)
+    }
+
     func value(_ process: String, _ expression: String) async throws -> String? {
         try await node.inspect(process, "return tostring(\(expression))")
     }

@@ -48,18 +48,8 @@ import Testing
     /// shard may have made it: the child is known from the moment it is decided.
     @Test func childrenHearTheirParentAtOnce() async throws {
         let h = try NodeHarness { $0.shards = 2 }
-        let child = "Handlers.add('Hi', 'Hi', function(msg) msg.reply({ Action = 'Hello' }) end)"
-        let module = try await h.node.storeModule(child)
-        let parent = try await h.spawn("""
-            Hellos = 0
-            Handlers.add('Go', 'Go', function(msg)
-              for i = 1, 30 do Spawn('\(module)', { Data = 'x' }) end
-            end)
-            Handlers.add('Spawned', 'Spawned', function(msg) Send({ Target = msg.Process, Action = 'Hi' }) end)
-            Handlers.add('Hello', 'Hello', function(msg) Hellos = Hellos + 1 end)
-            """)
-        try await h.send(parent, "Go")
-        #expect(try await h.eventually { try await h.value(parent, "Hellos") == "30" })
+        let (parent, answered) = try await h.childrenAnswerTheirParent(30)
+        #expect(answered)
         // Both shards ran children.
         let children = try await h.node.processIDs().filter { $0 != parent }
         #expect(Set(children.map { h.node.shardIndex(of: $0) }).count == 2)

@@ -81,10 +81,10 @@ enum TickBench {
                     let player = try await world.join(address: address, name: "b\(i)")
                     joined.append((address, player, "P\(i + 1).1"))
                 }
-                costs.name(world.worldID, "world")
-                for p in joined { costs.name(p.player, "player") }
                 let joinsPerSecond = Double(players) / (ContinuousClock.now - joining).seconds
                 let cpuPerJoin = (CPUClock.process() - joiningCPU) / Double(players)
+                costs.name(world.worldID, "world")
+                for p in joined { costs.name(p.player, "player") }
                 try await world.tick()   // places every fleet
                 try await node.waitUntilIdle()
                 var generator = SystemRandomNumberGenerator()

@@ -40,12 +40,26 @@ enum ClusterBench {
         return try await body(node)
     }
 
+    /// Spawns `source` on the shard of `process`, or on another one. Left to chance (a
+    /// spawn's id, which fixes its shard, takes a random nonce), two processes share a
+    /// shard in half the runs of a two-shard node: a bench would mix two figures.
+    static func spawn(_ source: String, on node: Node, besides process: String, sameShard: Bool) async throws -> String {
+        for nonce in 0... {
+            let id = Node.spawnID(source: source, owner: owner, nonce: "placed-\(nonce)")
+            if (node.shardIndex(of: id) == node.shardIndex(of: process)) == sameShard {
+                return try await node.spawn(module: source, owner: owner, nonce: "placed-\(nonce)").process
+            }
+        }
+        fatalError("unreachable")
+    }
+
     /// Wall and CPU seconds (all threads) for `count` one-way messages from one process
-    /// to another.
-    static func sendSeconds(durable: Bool, count: Int) async throws -> (wall: Double, cpu: Double) {
+    /// to another on the same shard or on two shards.
+    static func sendSeconds(durable: Bool, sameShard: Bool, count: Int) async throws -> (wall: Double, cpu: Double)? {
         try await withNode(durable: durable) { node in
+            guard sameShard || node.shardCount > 1 else { return nil }
             let a = try await node.spawn(module: sender, owner: owner).process
-            let b = try await node.spawn(module: counter, owner: owner).process
+            let b = try await spawn(counter, on: node, besides: a, sameShard: sameShard)
             let start = ContinuousClock.now
             let cpuStart = CPUClock.process()
             _ = try await node.push(to: a, from: owner, tags: [Tag("Action", "Go"), Tag("Count", String(count)), Tag("To", b)])
@@ -72,14 +86,7 @@ enum ClusterBench {
             guard sameShard || node.shardCount > 1 else { return [] }
             let a = try await node.spawn(module: pinger, owner: owner).process
             pingerID = a
-            var b = ""
-            for nonce in 0... {   // a ponger on the wanted side of the pinger
-                b = Node.spawnID(source: ponger, owner: owner, nonce: "pong-\(nonce)")
-                if (node.shardIndex(of: b) == node.shardIndex(of: a)) == sameShard {
-                    _ = try await node.spawn(module: ponger, owner: owner, nonce: "pong-\(nonce)")
-                    break
-                }
-            }
+            let b = try await spawn(ponger, on: node, besides: a, sameShard: sameShard)
             times.withLock { $0.removeAll() }
             _ = try await node.push(to: a, from: owner, tags: [Tag("Action", "Start"), Tag("Count", String(trips)), Tag("To", b)])
             try await node.waitUntilIdle()
@@ -92,13 +99,20 @@ enum ClusterBench {
 
     static func send(scale: Double) throws -> [BenchRow] {
         let count = max(100, Int(20_000 * scale))
-        let durable = try blocking { try await sendSeconds(durable: true, count: count) }
-        let memory = try blocking { try await sendSeconds(durable: false, count: count) }
-        return [BenchRow(suite: "send", figure: "one-way send, durable (msg/s)", value: Double(count) / durable.wall,
-                         unit: "/s", baselineName: "ledger off", baseline: Double(count) / memory.wall),
-                // CPU moves less than wall time with the machine's other load.
-                BenchRow(suite: "send", figure: "CPU per message, all threads (µs)", value: durable.cpu / Double(count) * 1e6,
-                         unit: "µs", baselineName: "ledger off", baseline: memory.cpu / Double(count) * 1e6)]
+        var rows: [BenchRow] = []
+        for sameShard in [true, false] {
+            guard let durable = try blocking({ try await sendSeconds(durable: true, sameShard: sameShard, count: count) }),
+                  let memory = try blocking({ try await sendSeconds(durable: false, sameShard: sameShard, count: count) })
+            else { continue }
+            let place = sameShard ? "same shard" : "two shards"
+            rows += [BenchRow(suite: "send", figure: "one-way send, \(place), durable (msg/s)", value: Double(count) / durable.wall,
+                              unit: "/s", baselineName: "ledger off", baseline: Double(count) / memory.wall),
+                     // CPU moves less than wall time with the machine's other load.
+                     BenchRow(suite: "send", figure: "CPU per message, \(place), all threads (µs)",
+                              value: durable.cpu / Double(count) * 1e6, unit: "µs", baselineName: "ledger off",
+                              baseline: memory.cpu / Double(count) * 1e6)]
+        }
+        return rows
     }
 
     static func pingpong(scale: Double) throws -> [BenchRow] {

@@ -44,6 +44,51 @@ import LuaVM
         #expect(try p.global("Book.entries") == "11")
     }
 
+    /// Messages kept for a rollback are bounded by the Data they hold, not only by their
+    /// number: a process fed large messages snapshots sooner, and still rolls back exactly.
+    @Test func messagesKeptForRollbackAreBoundedByTheirData() throws {
+        let p = try ProcessHarness("""
+            Sizes = {}
+            Handlers.add('Keep', 'Keep', function(msg)
+              Sizes[#Sizes + 1] = #msg.Data
+              if msg.Data:sub(1, 3) == 'bad' then error('refused') end
+            end)
+            """, snapshotInterval: 1_000)
+        let big = String(repeating: "v", count: 30_000)
+        var most = 0
+        for _ in 0..<100 {
+            #expect(p.send("Keep", data: big).error == nil)
+            most = max(most, p.process.retainedData)
+        }
+        // Never more than the limit plus the message that reached it.
+        #expect(most < AOProcess.retainedDataLimit + big.utf8.count)
+        #expect(most >= AOProcess.retainedDataLimit - big.utf8.count)
+        #expect(p.send("Keep", data: "bad" + big).error?.contains("refused") == true)
+        #expect(try p.global("#Sizes") == "100")
+        #expect(p.send("Keep", data: "small").error == nil)
+        #expect(try p.global("Sizes[101]") == "5")
+    }
+
+    /// While a handler is parked in Receive the heap cannot be persisted: the next try
+    /// waits some messages, and once the handler is done a snapshot succeeds.
+    @Test func aParkedHandlerDefersTheSnapshotNotEveryMessage() throws {
+        let p = try ProcessHarness("""
+            Got = 0
+            Handlers.add('Wait', 'Wait', function() Receive({ Action = 'Go' }); Got = Got + 1 end)
+            Handlers.add('Keep', 'Keep', function() end)
+            """, snapshotInterval: 1_000)
+        p.send("Wait")
+        let big = String(repeating: "v", count: 100_000)
+        for _ in 0..<12 { p.send("Keep", data: big) }   // past the limit while parked
+        #expect(p.process.retainedData >= 12 * big.utf8.count)   // nothing could be dropped
+        p.send("Go")
+        #expect(try p.global("Got") == "1")
+        p.send("Keep")
+        #expect(p.process.retainedData > 0)    // not retried on every message
+        for _ in 0..<AOProcess.snapshotRetryMessages { p.send("Keep") }
+        #expect(p.process.retainedData == 0)   // the deferred try came, and succeeded
+    }
+
     /// 2M counts every message; 10M runs it uncounted first, stopped by the watchdog and
     /// rerun counted (UncountedRunTests): the same outcome either way.
     @Test(arguments: [2_000_000, 10_000_000] as [Int64])

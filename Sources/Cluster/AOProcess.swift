@@ -50,8 +50,8 @@ public final class AOProcess {
     /// Bytes of Data held by `sinceSnapshot`.
     public private(set) var retainedData = 0
     /// A rollback snapshot is taken once the messages kept for replay hold this much Data.
-    /// (A persist of a game player's heap costs about what 8–10 of its messages do: at
-    /// 1 MB, one in ~600 of its 1.6 KB updates pays for one.)
+    /// (At 1 MB, a game player's 1.6 KB updates bring one every ~600 messages, about as
+    /// often as the node's own durable snapshots.)
     public static let retainedDataLimit = 1 << 20
     /// After a rollback snapshot could not be taken (a handler parked in `Receive`), the
     /// next try waits until this many messages are kept: not one persist per message.

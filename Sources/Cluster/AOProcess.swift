@@ -27,8 +27,9 @@ public struct ProcessIdentity: Codable, Equatable, Sendable {
 /// Failures are rare, so the common path pays only for a snapshot every
 /// `snapshotInterval` (1,000) messages, or sooner once the messages kept for replay
 /// hold `retainedDataLimit` bytes of Data (a thousand messages of 100 KB would hold
-/// 100 MB); a failure replays at most that many. The node's durable snapshots (`checkpoint`) reset the same base, so at
-/// the node's default period one persist serves both.
+/// 100 MB); a failure replays at most that many. The node's durable snapshots
+/// (`checkpoint`) reset the same base, so at the node's default period one persist
+/// serves both.
 public final class AOProcess {
     public let identity: ProcessIdentity
     public let limits: LuaLimits

@@ -281,11 +281,11 @@ final class Shard {
         for _ in 0..<configuration.quantum {
             guard let pending = runtime.mailbox.popFirst() else { break }
             let started = ContinuousClock.now
-            let cpuStarted = configuration.onEvaluationCPU == nil ? 0 : threadCPUSeconds()
+            let cpuStarted = configuration.onEvaluationCPU == nil ? 0 : CPUClock.thread()
             let result = runtime.process.handle(pending.message)
             runtime.evaluationSinceSnapshot += ContinuousClock.now - started
             if let report = configuration.onEvaluationCPU {
-                report(runtime.id, pending.message.tags[tag: "Action"], threadCPUSeconds() - cpuStarted)
+                report(runtime.id, pending.message.tags[tag: "Action"], CPUClock.thread() - cpuStarted)
             }
             configuration.onEvaluate?(runtime.id, pending.message.slot)
             let snapshot = snapshotIfDue(runtime, slot: pending.message.slot)
@@ -416,11 +416,4 @@ struct ShardMap: Sendable {
         for byte in process.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         return Int(hash % UInt64(count))
     }
-}
-
-/// Seconds of CPU the calling thread has used (`onEvaluationCPU`).
-func threadCPUSeconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }

@@ -1,13 +1,13 @@
 import Glibc
 
-/// CPU time for the benches: unlike wall time, it does not count waiting for cores
-/// other jobs hold on a shared machine.
-enum CPUClock {
+/// CPU time for the benches and the node's per-evaluation report (`onEvaluationCPU`):
+/// unlike wall time, it does not count waiting for cores other jobs hold.
+public enum CPUClock {
     /// Seconds of CPU this whole program has used (every thread, user and system).
-    static func process() -> Double { seconds(CLOCK_PROCESS_CPUTIME_ID) }
+    public static func process() -> Double { seconds(CLOCK_PROCESS_CPUTIME_ID) }
 
     /// Seconds of CPU the calling thread has used.
-    static func thread() -> Double { seconds(CLOCK_THREAD_CPUTIME_ID) }
+    public static func thread() -> Double { seconds(CLOCK_THREAD_CPUTIME_ID) }
 
     private static func seconds(_ clock: clockid_t) -> Double {
         var time = timespec()

@@ -57,6 +57,7 @@ public final class AOProcess {
     /// After a rollback snapshot could not be taken (a handler parked in `Receive`), the
     /// next try waits until this many messages are kept: not one persist per message.
     private var snapshotRetryAt = 0
+    static let snapshotRetryMessages = 64
     /// The module's Lua source, run as boot code on the spawn message (slot 0).
     public let moduleSource: String
     private let envJSON: String
@@ -273,8 +274,6 @@ public final class AOProcess {
         base = .bytes(bytes)
         forgetReplayed()
     }
-
-    static let snapshotRetryMessages = 64
 
     /// The new base covers every message kept for replay.
     private func forgetReplayed(keepingCapacity: Bool = true) {

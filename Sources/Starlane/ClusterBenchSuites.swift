@@ -44,13 +44,11 @@ enum ClusterBench {
     /// spawn's id, which fixes its shard, takes a random nonce), two processes share a
     /// shard in half the runs of a two-shard node: a bench would mix two figures.
     static func spawn(_ source: String, on node: Node, besides process: String, sameShard: Bool) async throws -> String {
-        for nonce in 0... {
-            let id = Node.spawnID(source: source, owner: owner, nonce: "placed-\(nonce)")
-            if (node.shardIndex(of: id) == node.shardIndex(of: process)) == sameShard {
-                return try await node.spawn(module: source, owner: owner, nonce: "placed-\(nonce)").process
-            }
-        }
-        fatalError("unreachable")
+        func nonce(_ n: Int) -> String { "placed-\(n)" }
+        var n = 0
+        while (node.shardIndex(of: Node.spawnID(source: source, owner: owner, nonce: nonce(n)))
+               == node.shardIndex(of: process)) != sameShard { n += 1 }
+        return try await node.spawn(module: source, owner: owner, nonce: nonce(n)).process
     }
 
     /// Wall and CPU seconds (all threads) for `count` one-way messages from one process

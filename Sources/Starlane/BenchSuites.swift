@@ -87,7 +87,7 @@ enum BenchSuites {
                      baselineName: "bare pcall", baseline: pcallRate),
             BenchRow(suite: "dispatch", figure: "host round trip (msg/s)", value: hostRate, unit: "/s",
                      baselineName: "no rollback snapshots", baseline: noSnapshotRate),
-        ] + (try GameDispatchBench.rows(scale: scale))
+        ] + (try GameDispatchBench.rows(scale: scale)) + (try ColdDispatchBench.rows(scale: scale))
     }
 }
 

@@ -1,0 +1,94 @@
+import LuaVM
+
+/// What one message costs on the host path (packing, the Lua call, the result) when
+/// its process's heap is in the CPU caches, and when it is not: for `bench dispatch`.
+/// A turn chases pointers through its process's heap; when many processes take turns
+/// (a game tick: a thousand players, one message each), each heap has left the caches
+/// since its last turn and every step waits for memory. The same messages through
+/// states without the prelude (a `handle` that only counts) tell the prelude's share.
+public enum HostPathBenchmark {
+    /// Median, over `rounds`, of the CPU seconds (this thread) per `Ping` message, each
+    /// round sending every one of `processes` processes `perProcess` messages in turn.
+    /// With `prelude` false the states run a bare `handle` instead of the prelude.
+    public static func cpuPerMessage(processes: Int, perProcess: Int = 3, rounds: Int = 5,
+                                     prelude: Bool) throws -> Double {
+        precondition(processes > 0 && perProcess > 0 && rounds > 0, "the benchmark needs work to do")
+        let receivers = try (0..<processes).map { try prelude ? Receiver.process(number: $0) : Receiver.bare(number: $0) }
+        var slot: Int64 = 1
+        var seconds: [Double] = []
+        for _ in 0..<rounds {
+            let start = CPUClock.thread()
+            for _ in 0..<perProcess {
+                for receiver in receivers {
+                    try receiver.ping(slot: slot)
+                    slot += 1
+                }
+            }
+            seconds.append((CPUClock.thread() - start) / Double(processes * perProcess))
+        }
+        for receiver in receivers where try receiver.count() != rounds * perProcess {
+            throw RunnerError("host path bench: a receiver counted \(try receiver.count()) of \(rounds * perProcess) messages")
+        }
+        return seconds.sorted()[rounds / 2]
+    }
+
+    /// One receiving process, with or without the prelude.
+    private enum Receiver {
+        case process(AOProcess)
+        case bare(LuaState)
+
+        static let owner = Identifiers.derive("host-path-bench", "owner")
+        static let counter = "Count = 0\nHandlers.add('Ping', 'Ping', function() Count = Count + 1 end)"
+        /// The prelude's contract without its work: count, and return an empty result.
+        static let bareHandle = """
+            Count = 0
+            local result = { Output = "", Messages = {}, Spawns = {}, Assignments = {} }
+            _STARLANE = { handle = function() Count = Count + 1; return result end }
+            """
+
+        static func process(number: Int) throws -> Receiver {
+            let id = Identifiers.derive("host-path-bench", String(number))
+            let identity = ProcessIdentity(id: id, owner: owner, moduleID: Identifiers.module(source: counter),
+                                           tags: [Tag("Type", "Process")])
+            let process = try AOProcess(identity: identity, moduleSource: counter,
+                                        limits: .init(memoryBytes: 0, instructionsPerCall: 0))
+            let spawn = process.handle(Message(id: id, from: owner, target: id, tags: identity.tags,
+                                               timestamp: 1_700_000_000_000, slot: 0))
+            if let error = spawn.error { throw RunnerError("bench module failed: \(error)") }
+            return .process(process)
+        }
+
+        static func bare(number: Int) throws -> Receiver {
+            let state = try LuaState(limits: .init(memoryBytes: 0, instructionsPerCall: 0))
+            try state.setEnvironment(json: "{}")
+            _ = try state.exec(bareHandle)
+            return .bare(state)
+        }
+
+        /// The messages its handler counted.
+        func count() throws -> Int {
+            let text: String?
+            switch self {
+            case .process(let process): text = try process.inspectUnbudgeted("return tostring(Count)")
+            case .bare(let state): text = try state.exec("return tostring(Count)")
+            }
+            return text.flatMap { Int($0) } ?? -1
+        }
+
+        func ping(slot: Int64) throws {
+            switch self {
+            case .process(let process):
+                let id = process.identity.id
+                let result = process.handle(Message(
+                    id: "ping-\(slot)", from: Self.owner, target: id, tags: [Tag("Action", "Ping")],
+                    data: String(slot), timestamp: 1_700_000_000_000 + slot, slot: process.nextSlot))
+                if let error = result.error { throw RunnerError("ping failed: \(error)") }
+            case .bare(let state):
+                let message = Message(id: "ping-\(slot)", from: Self.owner, target: "bare", tags: [Tag("Action", "Ping")],
+                                      data: String(slot), timestamp: 1_700_000_000_000 + slot, slot: slot)
+                _ = try state.handle("_STARLANE.handle", message: MessagePacking.pack(message), seed: slot,
+                                     timestamp: message.timestamp, counted: false, read: MessagePacking.unpackResult)
+            }
+        }
+    }
+}

@@ -13,7 +13,9 @@ public enum HostPathBenchmark {
     public static func cpuPerMessage(processes: Int, perProcess: Int = 3, rounds: Int = 5,
                                      prelude: Bool) throws -> Double {
         precondition(processes > 0 && perProcess > 0 && rounds > 0, "the benchmark needs work to do")
-        let receivers = try (0..<processes).map { try prelude ? Receiver.process(number: $0) : Receiver.bare(number: $0) }
+        let receivers = try (0..<processes).map {
+            try prelude ? Receiver.process(number: $0) : Receiver.bare(number: $0)
+        }
         var slot: Int64 = 1
         var seconds: [Double] = []
         for _ in 0..<rounds {

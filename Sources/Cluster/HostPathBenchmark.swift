@@ -7,15 +7,22 @@ import LuaVM
 /// since its last turn and every step waits for memory. The same messages through
 /// states without the prelude (a `handle` that only counts) tell the prelude's share.
 public enum HostPathBenchmark {
+    /// What a `Ping` runs.
+    public enum Work: Sendable, CaseIterable {
+        /// The prelude, and a handler that counts it.
+        case count
+        /// The prelude, and a handler that counts it and sends one message back.
+        case countAndSend
+        /// No prelude: a `_STARLANE.handle` that counts and returns an empty result.
+        case noPrelude
+    }
+
     /// Median, over `rounds`, of the CPU seconds (this thread) per `Ping` message, each
     /// round sending every one of `processes` processes `perProcess` messages in turn.
-    /// With `prelude` false the states run a bare `handle` instead of the prelude.
     public static func cpuPerMessage(processes: Int, perProcess: Int = 3, rounds: Int = 5,
-                                     prelude: Bool) throws -> Double {
+                                     work: Work) throws -> Double {
         precondition(processes > 0 && perProcess > 0 && rounds > 0, "the benchmark needs work to do")
-        let receivers = try (0..<processes).map {
-            try prelude ? Receiver.process(number: $0) : Receiver.bare(number: $0)
-        }
+        let receivers = try (0..<processes).map { try Receiver.make(work, number: $0) }
         var slot: Int64 = 1
         var seconds: [Double] = []
         for _ in 0..<rounds {
@@ -36,11 +43,16 @@ public enum HostPathBenchmark {
 
     /// One receiving process, with or without the prelude.
     private enum Receiver {
-        case process(AOProcess)
+        /// A process with the prelude, and how many messages its handler sends.
+        case process(AOProcess, sends: Int)
         case bare(LuaState)
 
         static let owner = Identifiers.derive("host-path-bench", "owner")
         static let counter = "Count = 0\nHandlers.add('Ping', 'Ping', function() Count = Count + 1 end)"
+        static let replier = """
+            Count = 0
+            Handlers.add('Ping', 'Ping', function(msg) Count = Count + 1; Send({ Target = msg.From, Action = 'Pong' }) end)
+            """
         /// The prelude's contract without its work: count, and return an empty result.
         static let bareHandle = """
             Count = 0
@@ -48,19 +60,27 @@ public enum HostPathBenchmark {
             _STARLANE = { handle = function() Count = Count + 1; return result end }
             """
 
-        static func process(number: Int) throws -> Receiver {
+        static func make(_ work: Work, number: Int) throws -> Receiver {
+            switch work {
+            case .count: try process(counter, sends: 0, number: number)
+            case .countAndSend: try process(replier, sends: 1, number: number)
+            case .noPrelude: try bare()
+            }
+        }
+
+        static func process(_ module: String, sends: Int, number: Int) throws -> Receiver {
             let id = Identifiers.derive("host-path-bench", String(number))
-            let identity = ProcessIdentity(id: id, owner: owner, moduleID: Identifiers.module(source: counter),
+            let identity = ProcessIdentity(id: id, owner: owner, moduleID: Identifiers.module(source: module),
                                            tags: [Tag("Type", "Process")])
-            let process = try AOProcess(identity: identity, moduleSource: counter,
+            let process = try AOProcess(identity: identity, moduleSource: module,
                                         limits: .init(memoryBytes: 0, instructionsPerCall: 0))
             let spawn = process.handle(Message(id: id, from: owner, target: id, tags: identity.tags,
                                                timestamp: 1_700_000_000_000, slot: 0))
             if let error = spawn.error { throw RunnerError("bench module failed: \(error)") }
-            return .process(process)
+            return .process(process, sends: sends)
         }
 
-        static func bare(number: Int) throws -> Receiver {
+        static func bare() throws -> Receiver {
             let state = try LuaState(limits: .init(memoryBytes: 0, instructionsPerCall: 0))
             try state.setEnvironment(json: "{}")
             _ = try state.exec(bareHandle)
@@ -71,7 +91,7 @@ public enum HostPathBenchmark {
         func count() throws -> Int {
             let text: String?
             switch self {
-            case .process(let process): text = try process.inspectUnbudgeted("return tostring(Count)")
+            case .process(let process, _): text = try process.inspectUnbudgeted("return tostring(Count)")
             case .bare(let state): text = try state.exec("return tostring(Count)")
             }
             return text.flatMap { Int($0) } ?? -1
@@ -79,12 +99,13 @@ public enum HostPathBenchmark {
 
         func ping(slot: Int64) throws {
             switch self {
-            case .process(let process):
+            case .process(let process, let sends):
                 let id = process.identity.id
                 let result = process.handle(Message(
                     id: "ping-\(slot)", from: Self.owner, target: id, tags: [Tag("Action", "Ping")],
                     data: String(slot), timestamp: 1_700_000_000_000 + slot, slot: process.nextSlot))
                 if let error = result.error { throw RunnerError("ping failed: \(error)") }
+                if result.messages.count != sends { throw RunnerError("ping sent \(result.messages.count) messages") }
             case .bare(let state):
                 let message = Message(id: "ping-\(slot)", from: Self.owner, target: "bare", tags: [Tag("Action", "Ping")],
                                       data: String(slot), timestamp: 1_700_000_000_000 + slot, slot: slot)

@@ -6,15 +6,16 @@ import Cluster
 enum ColdDispatchBench {
     static func rows(scale: Double) throws -> [BenchRow] {
         let many = max(30, Int(1_000 * min(1, scale * 2)))
-        let warm = try HostPathBenchmark.cpuPerMessage(processes: 1, perProcess: 3 * many, prelude: true)
-        let cold = try HostPathBenchmark.cpuPerMessage(processes: many, prelude: true)
-        let bareWarm = try HostPathBenchmark.cpuPerMessage(processes: 1, perProcess: 3 * many, prelude: false)
-        let bareCold = try HostPathBenchmark.cpuPerMessage(processes: many, prelude: false)
-        return [
-            BenchRow(suite: "dispatch", figure: "Ping CPU, \(many) processes in turn", value: cold * 1e6, unit: "µs",
-                     baselineName: "one process", baseline: warm * 1e6),
-            BenchRow(suite: "dispatch", figure: "the same without the prelude", value: bareCold * 1e6, unit: "µs",
-                     baselineName: "one state", baseline: bareWarm * 1e6),
+        let figures: [(HostPathBenchmark.Work, String, String)] = [
+            (.count, "Ping CPU, \(many) processes in turn", "one process"),
+            (.countAndSend, "the same, its handler sending one", "one process"),
+            (.noPrelude, "the same without the prelude", "one state"),
         ]
+        return try figures.map { work, figure, baselineName in
+            let warm = try HostPathBenchmark.cpuPerMessage(processes: 1, perProcess: 3 * many, work: work)
+            let cold = try HostPathBenchmark.cpuPerMessage(processes: many, work: work)
+            return BenchRow(suite: "dispatch", figure: figure, value: cold * 1e6, unit: "µs",
+                            baselineName: baselineName, baseline: warm * 1e6)
+        }
     }
 }

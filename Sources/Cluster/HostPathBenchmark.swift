@@ -5,7 +5,8 @@ import LuaVM
 /// A turn chases pointers through its process's heap; when many processes take turns
 /// (a game tick: a thousand players, one message each), each heap has left the caches
 /// since its last turn and every step waits for memory. The same messages through
-/// states without the prelude (a `handle` that only counts) tell the prelude's share.
+/// states without the prelude (a `handle` that only counts) tell the prelude's share;
+/// a handler that sends one message back, what a hop of a ping-pong evaluates.
 public enum HostPathBenchmark {
     /// What a `Ping` runs.
     public enum Work: Sendable, CaseIterable {
@@ -51,7 +52,10 @@ public enum HostPathBenchmark {
         static let counter = "Count = 0\nHandlers.add('Ping', 'Ping', function() Count = Count + 1 end)"
         static let replier = """
             Count = 0
-            Handlers.add('Ping', 'Ping', function(msg) Count = Count + 1; Send({ Target = msg.From, Action = 'Pong' }) end)
+            Handlers.add('Ping', 'Ping', function(msg)
+              Count = Count + 1
+              Send({ Target = msg.From, Action = 'Pong' })
+            end)
             """
         /// The prelude's contract without its work: count, and return an empty result.
         static let bareHandle = """
@@ -107,8 +111,9 @@ public enum HostPathBenchmark {
                 if let error = result.error { throw RunnerError("ping failed: \(error)") }
                 if result.messages.count != sends { throw RunnerError("ping sent \(result.messages.count) messages") }
             case .bare(let state):
-                let message = Message(id: "ping-\(slot)", from: Self.owner, target: "bare", tags: [Tag("Action", "Ping")],
-                                      data: String(slot), timestamp: 1_700_000_000_000 + slot, slot: slot)
+                let message = Message(id: "ping-\(slot)", from: Self.owner, target: "bare",
+                                      tags: [Tag("Action", "Ping")], data: String(slot),
+                                      timestamp: 1_700_000_000_000 + slot, slot: slot)
                 _ = try state.handle("_STARLANE.handle", message: MessagePacking.pack(message), seed: slot,
                                      timestamp: message.timestamp, counted: false, read: MessagePacking.unpackResult)
             }

@@ -1,8 +1,9 @@
 import Cluster
 
 /// A trivial message to a process whose heap is in the CPU caches, and to one of many
-/// processes taking turns (whose heap is not), with the prelude and without it: what
-/// a message costs in a game tick, where each of a thousand players gets one.
+/// processes taking turns (whose heap is not): with the prelude, with a handler that
+/// also sends a message, and without the prelude. What a message costs in a game tick,
+/// where each of a thousand players gets one.
 enum ColdDispatchBench {
     static func rows(scale: Double) throws -> [BenchRow] {
         let many = max(30, Int(1_000 * min(1, scale * 2)))

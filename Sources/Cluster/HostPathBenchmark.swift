@@ -24,20 +24,23 @@ public enum HostPathBenchmark {
                                      work: Work) throws -> Double {
         precondition(processes > 0 && perProcess > 0 && rounds > 0, "the benchmark needs work to do")
         let receivers = try (0..<processes).map { try Receiver.make(work, number: $0) }
-        var slot: Int64 = 1
+        var sent: Int64 = 1
         var seconds: [Double] = []
         for _ in 0..<rounds {
             let start = CPUClock.thread()
             for _ in 0..<perProcess {
                 for receiver in receivers {
-                    try receiver.ping(slot: slot)
-                    slot += 1
+                    try receiver.ping(sent)
+                    sent += 1
                 }
             }
             seconds.append((CPUClock.thread() - start) / Double(processes * perProcess))
         }
-        for receiver in receivers where try receiver.count() != rounds * perProcess {
-            throw RunnerError("host path bench: a receiver counted \(try receiver.count()) of \(rounds * perProcess) messages")
+        for receiver in receivers {
+            let counted = try receiver.count()
+            guard counted == rounds * perProcess else {
+                throw RunnerError("host path bench: a receiver counted \(counted) of \(rounds * perProcess) messages")
+            }
         }
         return seconds.sorted()[rounds / 2]
     }
@@ -101,20 +104,20 @@ public enum HostPathBenchmark {
             return text.flatMap { Int($0) } ?? -1
         }
 
-        func ping(slot: Int64) throws {
+        /// Sends the `number`th `Ping` of the run.
+        func ping(_ number: Int64) throws {
+            var message = Message(id: "ping-\(number)", from: Self.owner, target: "bare",
+                                  tags: [Tag("Action", "Ping")], data: String(number),
+                                  timestamp: 1_700_000_000_000 + number, slot: number)
             switch self {
             case .process(let process, let sends):
-                let id = process.identity.id
-                let result = process.handle(Message(
-                    id: "ping-\(slot)", from: Self.owner, target: id, tags: [Tag("Action", "Ping")],
-                    data: String(slot), timestamp: 1_700_000_000_000 + slot, slot: process.nextSlot))
+                message.target = process.identity.id
+                message.slot = process.nextSlot
+                let result = process.handle(message)
                 if let error = result.error { throw RunnerError("ping failed: \(error)") }
                 if result.messages.count != sends { throw RunnerError("ping sent \(result.messages.count) messages") }
             case .bare(let state):
-                let message = Message(id: "ping-\(slot)", from: Self.owner, target: "bare",
-                                      tags: [Tag("Action", "Ping")], data: String(slot),
-                                      timestamp: 1_700_000_000_000 + slot, slot: slot)
-                _ = try state.handle("_STARLANE.handle", message: MessagePacking.pack(message), seed: slot,
+                _ = try state.handle("_STARLANE.handle", message: MessagePacking.pack(message), seed: number,
                                      timestamp: message.timestamp, counted: false, read: MessagePacking.unpackResult)
             }
         }
